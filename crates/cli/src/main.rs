@@ -1,0 +1,215 @@
+//! `schreibstube-cli`: a thin command line over `schreibstube-core`, for scripts and for the IT
+//! department. Every decision is the core's; this file parses arguments and prints.
+//!
+//! Errors end the process with a non-zero exit code and one German sentence on stderr.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use schreibstube_core::llm::{Engine, EngineConfig, GenerateRequest, Prompt, SamplingParams};
+use schreibstube_core::models::{self, Manifest};
+use schreibstube_core::{paths, CoreError};
+use serde_json::json;
+
+#[derive(Parser)]
+#[command(name = "schreibstube-cli", version, about = "Schreibstube auf der Kommandozeile (lokales Sprachmodell, keine Cloud)")]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Global {
+    /// GGUF model file (default: the manifest's default model)
+    #[arg(long, global = true, value_name = "PATH")]
+    model: Option<PathBuf>,
+    /// Threads for inference (default: chosen for this PC)
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+    /// Data folder (default: the OS data folder, e.g. ~/.local/share/schreibstube)
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List and verify the models of the manifest
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
+    /// Generate text from a prompt with the local model
+    Generate(GenerateArgs),
+}
+
+#[derive(Subcommand)]
+enum ModelsCommand {
+    /// List the models of the manifest and whether their files are present
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the sha256 of every model file present against the manifest
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// The prompt (sent as it is to base models, through the chat template to instruct models)
+    #[arg(long)]
+    prompt: String,
+    #[arg(long, default_value_t = 256)]
+    max_tokens: usize,
+    /// 0 = greedy (deterministic)
+    #[arg(long)]
+    temperature: Option<f32>,
+    /// Seed for reproducible sampling
+    #[arg(long)]
+    seed: Option<u32>,
+    /// Print one JSON object at the end instead of streaming text
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let detail = e.kind().as_str().map(str::to_owned).unwrap_or_else(|| e.to_string());
+            eprintln!("Ungültiger Aufruf ({detail}); „schreibstube-cli --help“ zeigt die Optionen.");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", e.message_de());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stderr only when asked for (`SCHREIBSTUBE_LOG=info`), so that a failing command
+/// prints exactly one sentence. llama.cpp's own log lines arrive here through tracing too.
+fn init_logging() {
+    let Ok(filter) = std::env::var("SCHREIBSTUBE_LOG") else { return };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn run(cli: Cli) -> Result<(), CoreError> {
+    let data_dir = paths::data_dir(cli.global.data_dir.clone());
+    match cli.command {
+        Command::Models { command: ModelsCommand::List { json } } => models_list(&data_dir, json),
+        Command::Models { command: ModelsCommand::Verify { json } } => models_verify(&data_dir, json),
+        Command::Generate(args) => generate(&cli.global, &data_dir, args),
+    }
+}
+
+fn models_list(data_dir: &std::path::Path, json: bool) -> Result<(), CoreError> {
+    let manifest = Manifest::locate(Some(data_dir))?;
+    let rows: Vec<_> = manifest
+        .models
+        .iter()
+        .map(|m| {
+            let path = manifest.path_of(m);
+            json!({
+                "id": m.id, "name": m.name, "file": m.file, "path": path, "present": path.is_file(),
+                "default": m.id == manifest.default, "kind": m.kind, "licence": m.licence,
+                "context_length": m.context_length, "sha256": m.sha256, "size_bytes": m.size_bytes,
+            })
+        })
+        .collect();
+    if json {
+        println!("{}", json!({ "models": rows, "dir": manifest.dir }));
+    } else {
+        for (m, row) in manifest.models.iter().zip(&rows) {
+            let mark = if m.id == manifest.default { "*" } else { " " };
+            let state = if row["present"] == true { "vorhanden" } else { "fehlt" };
+            println!("{mark} {:<24} {:<28} {:<8} {:<10} {}", m.id, m.name, format!("{:?}", m.kind).to_lowercase(), state, m.licence);
+        }
+    }
+    Ok(())
+}
+
+fn models_verify(data_dir: &std::path::Path, json: bool) -> Result<(), CoreError> {
+    let manifest = Manifest::locate(Some(data_dir))?;
+    let mut results = Vec::new();
+    let mut first_error = None;
+    for m in &manifest.models {
+        let outcome = manifest.verify(m);
+        let (ok, message) = match &outcome {
+            Ok(_) => (true, "Prüfsumme stimmt".to_string()),
+            Err(e) => (false, e.message_de()),
+        };
+        if !json {
+            println!("{} {}: {}", if ok { "✓" } else { "✗" }, m.file, message);
+        }
+        results.push(json!({ "id": m.id, "file": m.file, "ok": ok, "message_de": message, "sha256": m.sha256 }));
+        if let Err(e) = outcome {
+            first_error.get_or_insert(e);
+        }
+    }
+    if json {
+        println!("{}", json!({ "models": results }));
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
+fn generate(global: &Global, data_dir: &std::path::Path, args: GenerateArgs) -> Result<(), CoreError> {
+    let resolved = models::resolve(global.model.as_deref(), data_dir)?;
+    let mut config = EngineConfig::new(&resolved.path);
+    config.threads = global.threads;
+    let engine = Engine::load(config, |_| {})?;
+    let sha256 = models::sha256_cached(&resolved.path, data_dir)?;
+
+    let mut params = SamplingParams { max_tokens: args.max_tokens, seed: args.seed, ..Default::default() };
+    if let Some(t) = args.temperature {
+        params.temperature = t;
+    }
+    let prompt = Prompt::Chat { system: None, user: args.prompt };
+    let generation = engine.generate(GenerateRequest { prompt, params })?;
+    let stream = !args.json;
+    let mut out = std::io::stdout().lock();
+    let completion = generation.collect(|piece| {
+        if stream {
+            let _ = out.write_all(piece.as_bytes());
+            let _ = out.flush();
+        }
+    })?;
+    if args.json {
+        let s = &completion.stats;
+        let info = engine.info();
+        let body = json!({
+            "text": completion.text,
+            "prompt_tokens": s.prompt_tokens,
+            "generated_tokens": s.generated_tokens,
+            "prompt_ms": s.prompt_ms,
+            "generate_ms": s.generate_ms,
+            "prompt_tokens_per_s": s.prompt_tokens_per_s,
+            "generate_tokens_per_s": s.generate_tokens_per_s,
+            "stop_reason": s.stop_reason,
+            "model": { "file": info.file, "name": resolved.entry.as_ref().map_or(info.name.clone(), |e| e.name.clone()), "sha256": sha256, "kind": info.kind },
+            "threads": info.threads,
+        });
+        let _ = writeln!(out, "{body}");
+    } else {
+        let _ = writeln!(out);
+    }
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! Typed errors of the core. Every error carries a stable code (for scripts and the UI) and a
+//! German sentence for the user; the English text doubles as `Display` for logs.
+//!
+//! Messages never contain document text or prompts (invariant 5): at most file names and figures.
+
+use std::path::PathBuf;
+
+/// The one error type the core returns to its callers (shell, CLI).
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("model file not found: {0}")]
+    ModelNotFound(PathBuf),
+    #[error("not a GGUF model file: {0}")]
+    NotGguf(PathBuf),
+    #[error("model file is corrupt or incomplete: {0}")]
+    ModelCorrupt(PathBuf),
+    #[error("model needs about {required_mb} MB of memory, {available_mb} MB available")]
+    ModelTooLarge { required_mb: u64, available_mb: u64 },
+    #[error("model checksum mismatch for {file}: expected {expected}, found {actual}")]
+    ChecksumMismatch { file: String, expected: String, actual: String },
+    #[error("no model manifest found (looked for models/models.toml)")]
+    ManifestNotFound,
+    #[error("model manifest is invalid: {0}")]
+    ManifestInvalid(String),
+    #[error("prompt needs {needed} tokens, the context holds {available}")]
+    ContextOverflow { needed: usize, available: usize },
+    #[error("the prompt is empty")]
+    EmptyPrompt,
+    #[error("invalid parameter: {0}")]
+    InvalidParameter(String),
+    #[error("the inference engine has stopped")]
+    EngineStopped,
+    #[error("inference failed: {0}")]
+    Inference(String),
+    #[error("I/O error on {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+impl CoreError {
+    /// Stable machine-readable code, e.g. for the UI to choose an icon or for scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::ModelNotFound(_) => "model_not_found",
+            Self::NotGguf(_) => "model_not_gguf",
+            Self::ModelCorrupt(_) => "model_corrupt",
+            Self::ModelTooLarge { .. } => "model_too_large",
+            Self::ChecksumMismatch { .. } => "model_checksum_mismatch",
+            Self::ManifestNotFound => "manifest_not_found",
+            Self::ManifestInvalid(_) => "manifest_invalid",
+            Self::ContextOverflow { .. } => "context_overflow",
+            Self::EmptyPrompt => "empty_prompt",
+            Self::InvalidParameter(_) => "invalid_parameter",
+            Self::EngineStopped => "engine_stopped",
+            Self::Inference(_) => "inference_failed",
+            Self::Io { .. } => "io",
+        }
+    }
+
+    /// One clear German sentence for the user.
+    pub fn message_de(&self) -> String {
+        match self {
+            Self::ModelNotFound(p) => format!(
+                "Die Modelldatei „{}“ wurde nicht gefunden. Bitte prüfen Sie den Pfad oder führen Sie „make setup“ aus.",
+                file_name(p)
+            ),
+            Self::NotGguf(p) => format!(
+                "Die Datei „{}“ ist keine GGUF-Modelldatei und kann nicht als Sprachmodell geladen werden.",
+                file_name(p)
+            ),
+            Self::ModelCorrupt(p) => format!(
+                "Die Modelldatei „{}“ ist beschädigt oder unvollständig. Bitte laden Sie das Modell erneut herunter.",
+                file_name(p)
+            ),
+            Self::ModelTooLarge { required_mb, available_mb } => format!(
+                "Das Modell braucht etwa {required_mb} MB Arbeitsspeicher, verfügbar sind nur {available_mb} MB. Bitte schließen Sie andere Programme oder wählen Sie ein kleineres Modell."
+            ),
+            Self::ChecksumMismatch { file, .. } => format!(
+                "Die Prüfsumme der Modelldatei „{file}“ stimmt nicht mit dem Verzeichnis überein. Die Datei ist verändert oder beschädigt."
+            ),
+            Self::ManifestNotFound => "Das Modellverzeichnis (models/models.toml) wurde nicht gefunden. Bitte setzen Sie SCHREIBSTUBE_MODELS oder geben Sie --model an.".into(),
+            Self::ManifestInvalid(_) => "Das Modellverzeichnis (models/models.toml) ist fehlerhaft und kann nicht gelesen werden.".into(),
+            Self::ContextOverflow { needed, available } => format!(
+                "Der Text ist zu lang für das Modell: Er braucht {needed} Tokens, möglich sind höchstens {available}. Bitte kürzen Sie den Text oder teilen Sie ihn auf."
+            ),
+            Self::EmptyPrompt => "Bitte geben Sie einen Text ein.".into(),
+            Self::InvalidParameter(what) => format!("Ungültige Einstellung: {what}."),
+            Self::EngineStopped => "Das Sprachmodell ist nicht mehr aktiv. Bitte starten Sie die Anwendung neu.".into(),
+            Self::Inference(_) => "Bei der Textgenerierung ist ein Fehler aufgetreten. Bitte versuchen Sie es erneut.".into(),
+            Self::Io { path, source } => match source.kind() {
+                std::io::ErrorKind::NotFound => format!("Die Datei „{}“ wurde nicht gefunden.", file_name(path)),
+                std::io::ErrorKind::PermissionDenied => format!("Keine Berechtigung für „{}“.", file_name(path)),
+                _ if is_disk_full(source) => format!(
+                    "Der Datenträger ist voll: „{}“ konnte nicht geschrieben werden. Bitte schaffen Sie Platz.",
+                    file_name(path)
+                ),
+                _ => format!("Die Datei „{}“ konnte nicht gelesen oder geschrieben werden.", file_name(path)),
+            },
+        }
+    }
+
+    /// The English counterpart of [`Self::message_de`] for the English UI.
+    pub fn message_en(&self) -> String {
+        match self {
+            Self::ModelNotFound(p) => format!("The model file “{}” was not found. Check the path or run “make setup”.", file_name(p)),
+            Self::NotGguf(p) => format!("“{}” is not a GGUF model file.", file_name(p)),
+            Self::ModelCorrupt(p) => format!("The model file “{}” is corrupt or incomplete. Please download it again.", file_name(p)),
+            Self::ModelTooLarge { required_mb, available_mb } => format!(
+                "The model needs about {required_mb} MB of memory but only {available_mb} MB are available. Close other programs or choose a smaller model."
+            ),
+            Self::ContextOverflow { needed, available } => format!(
+                "The text is too long for the model: it needs {needed} tokens, at most {available} fit. Please shorten or split it."
+            ),
+            Self::EmptyPrompt => "Please enter some text.".into(),
+            other => {
+                let mut s = other.to_string();
+                if let Some(first) = s.get_mut(0..1) {
+                    first.make_ascii_uppercase();
+                }
+                s.push('.');
+                s
+            }
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io { path: path.into(), source }
+    }
+}
+
+fn file_name(p: &std::path::Path) -> String {
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
+}
+
+fn is_disk_full(e: &std::io::Error) -> bool {
+    // ENOSPC (28) / EDQUOT (122) on Linux; ErrorKind::StorageFull is stable since 1.83.
+    matches!(e.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded)
+        || matches!(e.raw_os_error(), Some(28) | Some(122))
+}
+
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// Serialisable form for the UI and JSON output.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct ErrorInfo {
+    pub code: String,
+    pub message_de: String,
+    pub message_en: String,
+}
+
+impl From<&CoreError> for ErrorInfo {
+    fn from(e: &CoreError) -> Self {
+        Self { code: e.code().into(), message_de: e.message_de(), message_en: e.message_en() }
+    }
+}

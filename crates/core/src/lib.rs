@@ -1,0 +1,9 @@
+//! Schreibstube's engine. Everything the app decides lives here; the desktop shell (`src-tauri`)
+//! and the command line (`crates/cli`) only translate. See ARCHITECTURE.md for the map.
+
+pub mod error;
+pub mod llm;
+pub mod models;
+pub mod paths;
+
+pub use error::{CoreError, ErrorInfo, Result};

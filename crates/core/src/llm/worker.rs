@@ -1,0 +1,204 @@
+//! The inference worker: one thread that owns the llama.cpp context and runs requests in turn.
+
+use std::num::NonZeroU32;
+use std::panic::AssertUnwindSafe;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Instant;
+
+use llama_cpp_2::context::params::LlamaContextParams;
+use llama_cpp_2::context::LlamaContext;
+use llama_cpp_2::llama_backend::LlamaBackend;
+use llama_cpp_2::llama_batch::LlamaBatch;
+use llama_cpp_2::model::LlamaModel;
+use llama_cpp_2::token::LlamaToken;
+
+use super::{sampling, Command, GenEvent, GenStats, SamplingParams, StopReason};
+use crate::error::{CoreError, Result};
+use crate::llm::text::{Pushed, TextStream};
+
+pub(super) struct Settings {
+    pub n_ctx: u32,
+    pub n_batch: u32,
+    pub threads: usize,
+    pub threads_batch: usize,
+}
+
+type Events = tokio::sync::mpsc::UnboundedSender<GenEvent>;
+
+pub(super) fn run(
+    backend: &LlamaBackend,
+    model: &Arc<LlamaModel>,
+    s: Settings,
+    commands: mpsc::Receiver<Command>,
+    ready: mpsc::Sender<Result<()>>,
+) {
+    let params = LlamaContextParams::default()
+        .with_n_ctx(NonZeroU32::new(s.n_ctx))
+        .with_n_batch(s.n_batch)
+        .with_n_ubatch(s.n_batch)
+        .with_n_threads(s.threads as i32)
+        .with_n_threads_batch(s.threads_batch as i32);
+    let mut ctx = match model.new_context(backend, params) {
+        Ok(ctx) => ctx,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not create the llama.cpp context");
+            let required_mb = u64::from(s.n_ctx) / 4; // the context buffers are what failed to allocate
+            let _ = ready.send(Err(CoreError::ModelTooLarge { required_mb, available_mb: super::available_memory() >> 20 }));
+            return;
+        }
+    };
+    let _ = ready.send(Ok(()));
+    let mut batch = LlamaBatch::new(s.n_batch as usize, 1);
+
+    while let Ok(command) = commands.recv() {
+        match command {
+            Command::Generate { tokens, params, events, cancel } => {
+                // A panic inside the bindings must not take the app down: report it and go on
+                // with a fresh KV cache.
+                let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    generate(&mut ctx, model, &mut batch, &tokens, &params, &events, &|| cancel.is_cancelled())
+                }));
+                let event = match outcome {
+                    Ok(Ok(stats)) => GenEvent::Done(stats),
+                    Ok(Err(e)) => GenEvent::Error(Arc::new(e)),
+                    Err(_) => {
+                        tracing::error!("generation panicked; the context is reset");
+                        ctx.clear_kv_cache();
+                        GenEvent::Error(Arc::new(CoreError::Inference("panic in generation".into())))
+                    }
+                };
+                // The receiver may be gone (caller lost interest); nothing to do then.
+                let _ = events.send(event);
+            }
+        }
+    }
+    tracing::debug!("inference worker stops");
+}
+
+/// Tokenises a prompt. Templated prompts may contain the template's special tokens (parsed);
+/// raw user text is never parsed for special tokens, so a pasted "<start_of_turn>" stays text.
+pub(super) fn tokenize_prompt(model: &LlamaModel, text: &str, templated: bool) -> Vec<LlamaToken> {
+    let vocab = model.vocab();
+    let mut tokens = vocab.tokenize(text.as_bytes(), true, templated);
+    // Chat templates often write the BOS themselves; llama.cpp then adds a second one.
+    let bos = vocab.bos();
+    if tokens.len() >= 2 && tokens[0] == bos && tokens[1] == bos {
+        tokens.remove(0);
+    }
+    tokens
+}
+
+fn generate(
+    ctx: &mut LlamaContext<'_>,
+    model: &LlamaModel,
+    batch: &mut LlamaBatch<'_>,
+    tokens: &[LlamaToken],
+    params: &SamplingParams,
+    events: &Events,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<GenStats> {
+    let vocab = model.vocab();
+    let n_batch = batch_capacity(ctx);
+    ctx.clear_kv_cache();
+    let _ = events.send(GenEvent::Started { prompt_tokens: tokens.len() });
+
+    let t_prompt = Instant::now();
+    let mut stats = GenStats {
+        prompt_tokens: tokens.len(),
+        generated_tokens: 0,
+        prompt_ms: 0.0,
+        generate_ms: 0.0,
+        prompt_tokens_per_s: 0.0,
+        generate_tokens_per_s: 0.0,
+        stop_reason: StopReason::Cancelled,
+    };
+    let chunks = tokens.chunks(n_batch);
+    let n_chunks = chunks.len();
+    let mut done = 0usize;
+    for (i, chunk) in chunks.enumerate() {
+        if cancelled() {
+            return Ok(finish(stats, t_prompt, None));
+        }
+        batch.clear();
+        for (j, &tok) in chunk.iter().enumerate() {
+            let last = i + 1 == n_chunks && j + 1 == chunk.len();
+            batch.add(tok, (done + j) as i32, &[0], last).map_err(|e| CoreError::Inference(e.to_string()))?;
+        }
+        ctx.decode(batch).map_err(decode_error)?;
+        done += chunk.len();
+        if n_chunks > 1 {
+            let _ = events.send(GenEvent::Progress { done, total: tokens.len() });
+        }
+    }
+    stats.prompt_ms = t_prompt.elapsed().as_secs_f64() * 1000.0;
+
+    let t_gen = Instant::now();
+    let mut sampler = sampling::build(model, params);
+    let mut stream = TextStream::new(&params.stop);
+    let mut piece = Vec::with_capacity(32);
+    let mut logits_at = batch.n_tokens() - 1;
+    let mut pos = tokens.len() as i32;
+    stats.stop_reason = loop {
+        if cancelled() {
+            break StopReason::Cancelled;
+        }
+        // `sample` also records the token in the chain (repeat-penalty history).
+        let token = sampler.sample(ctx, logits_at);
+        if vocab.is_eog(token) {
+            break StopReason::EndOfGeneration;
+        }
+        stats.generated_tokens += 1;
+        piece.clear();
+        vocab.token_to_piece_into(token, &mut piece, false, None);
+        match stream.push(&piece) {
+            Pushed::Text(t) if !t.is_empty() => {
+                let _ = events.send(GenEvent::Token(t));
+            }
+            Pushed::Text(_) => {}
+            Pushed::Stop(t) => {
+                if !t.is_empty() {
+                    let _ = events.send(GenEvent::Token(t));
+                }
+                break StopReason::StopString;
+            }
+        }
+        if stats.generated_tokens >= params.max_tokens {
+            break StopReason::MaxTokens;
+        }
+        batch.clear();
+        batch.add(token, pos, &[0], true).map_err(|e| CoreError::Inference(e.to_string()))?;
+        ctx.decode(batch).map_err(decode_error)?;
+        pos += 1;
+        logits_at = 0;
+    };
+    if stats.stop_reason != StopReason::StopString {
+        let tail = stream.finish();
+        if !tail.is_empty() {
+            let _ = events.send(GenEvent::Token(tail));
+        }
+    }
+    Ok(finish(stats, t_prompt, Some(t_gen)))
+}
+
+fn finish(mut stats: GenStats, t_prompt: Instant, t_gen: Option<Instant>) -> GenStats {
+    match t_gen {
+        Some(t) => stats.generate_ms = t.elapsed().as_secs_f64() * 1000.0,
+        None => stats.prompt_ms = t_prompt.elapsed().as_secs_f64() * 1000.0,
+    }
+    let rate = |n: usize, ms: f64| if ms > 0.0 { n as f64 / (ms / 1000.0) } else { 0.0 };
+    stats.prompt_tokens_per_s = rate(stats.prompt_tokens, stats.prompt_ms);
+    stats.generate_tokens_per_s = rate(stats.generated_tokens, stats.generate_ms);
+    stats
+}
+
+fn batch_capacity(ctx: &LlamaContext<'_>) -> usize {
+    ctx.n_batch().max(1) as usize
+}
+
+fn decode_error(e: llama_cpp_2::DecodeError) -> CoreError {
+    match e {
+        llama_cpp_2::DecodeError::NoKvCacheSlot => CoreError::Inference("no KV cache slot".into()),
+        other => CoreError::Inference(other.to_string()),
+    }
+}

@@ -1,0 +1,12 @@
+//! Where Schreibstube keeps its data on this workstation.
+
+use std::path::PathBuf;
+
+/// The data folder: `--data-dir`, else `$SCHREIBSTUBE_DATA_DIR`, else the OS data folder
+/// (`~/.local/share/schreibstube` on Linux).
+pub fn data_dir(explicit: Option<PathBuf>) -> PathBuf {
+    explicit
+        .or_else(|| std::env::var_os("SCHREIBSTUBE_DATA_DIR").map(PathBuf::from))
+        .or_else(|| dirs::data_dir().map(|d| d.join("schreibstube")))
+        .unwrap_or_else(|| PathBuf::from(".schreibstube"))
+}

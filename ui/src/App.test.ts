@@ -1,0 +1,232 @@
+// @vitest-environment jsdom
+import axe from 'axe-core';
+import { flushSync, mount, unmount } from 'svelte';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import App from './App.svelte';
+import type { Backend } from './lib/backend';
+import { NO_BACKEND } from './lib/errors';
+import { LANG_STORAGE_KEY } from './lib/i18n';
+import { setLang } from './lib/locale.svelte';
+import type { GenEvent, ModelStatus } from './lib/types';
+
+const flush = async () => {
+  await new Promise((r) => setTimeout(r, 0));
+  flushSync();
+};
+
+const ready: ModelStatus = {
+  state: 'ready',
+  name: 'Gemma 3 270M (Q4_K_M)',
+  file: 'gemma-3-270m-it-Q4_K_M.gguf',
+  kind: 'instruct',
+  progress: 1,
+};
+
+function scriptedBackend(initial: ModelStatus) {
+  let emitStatus: (s: ModelStatus) => void = () => {};
+  let emitGen: (e: GenEvent) => void = () => {};
+  const calls: string[] = [];
+  let resolveGen: (id: number) => void = () => {};
+  const backend: Backend = {
+    appInfo: async () => ({ version: '0.1.0', model: initial }),
+    modelStatus: async () => initial,
+    onModelStatus: async (h) => {
+      emitStatus = h;
+      return () => {};
+    },
+    generate: (prompt, params, onEvent) => {
+      calls.push(`generate:${prompt}:${params.max_tokens}`);
+      emitGen = onEvent;
+      return new Promise((r) => (resolveGen = r));
+    },
+    cancel: async (id) => {
+      calls.push(`cancel:${id}`);
+    },
+  };
+  return {
+    backend,
+    calls,
+    status: (s: ModelStatus) => emitStatus(s),
+    gen: (e: GenEvent) => emitGen(e),
+    resolveGen: (id: number) => resolveGen(id),
+  };
+}
+
+const $ = <T extends Element = HTMLElement>(sel: string) => {
+  const el = document.querySelector<T>(sel);
+  if (!el) throw new Error(`missing ${sel}`);
+  return el;
+};
+
+function typePrompt(text: string) {
+  const ta = $<HTMLTextAreaElement>('#prompt');
+  ta.value = text;
+  ta.dispatchEvent(new Event('input', { bubbles: true }));
+  flushSync();
+}
+
+function key(target: Element, init: KeyboardEventInit) {
+  target.dispatchEvent(new KeyboardEvent('keydown', { bubbles: true, cancelable: true, ...init }));
+  flushSync();
+}
+
+let app: ReturnType<typeof mount> | null = null;
+
+beforeEach(() => {
+  localStorage.clear();
+  setLang('de');
+  document.title = 'Schreibstube'; // as in index.html
+  document.body.innerHTML = '<div id="app"></div>';
+});
+
+afterEach(() => {
+  if (app) unmount(app);
+  app = null;
+});
+
+function start(backend: Backend) {
+  app = mount(App, { target: $('#app'), props: { backend } });
+  flushSync();
+}
+
+describe('App', () => {
+  it('renders the contract ids and landmarks', async () => {
+    const b = scriptedBackend(ready);
+    start(b.backend);
+    await flush();
+    for (const id of ['#prompt', '#send', '#stop', '#output', '#model-status', '#lang']) {
+      expect(document.querySelector(id), id).not.toBeNull();
+    }
+    expect(document.querySelectorAll('main')).toHaveLength(1);
+    expect(document.querySelector('header')).not.toBeNull();
+    expect(document.querySelector('footer')).not.toBeNull();
+    expect($('h1').textContent).toBe('Schreibstube');
+    expect($('#output').getAttribute('aria-live')).toBe('polite');
+    expect($('#output').dataset.state).toBe('idle');
+    expect($('#model-status').getAttribute('role')).toBe('status');
+    expect($('a.skip-link').getAttribute('href')).toBe('#main');
+    const cards = [...document.querySelectorAll('.task-card h3')].map((h) => h.textContent);
+    expect(cards).toEqual(['Brief entwerfen', 'Akte zusammenfassen', 'Ergebnis erklären']);
+    expect(document.querySelectorAll('.task-card button, .task-card a')).toHaveLength(0);
+  });
+
+  it('shows the model state and enables send only when ready and not empty', async () => {
+    const loading: ModelStatus = { ...ready, state: 'loading', progress: 0.4 };
+    const b = scriptedBackend(loading);
+    start(b.backend);
+    await flush();
+    expect($('#model-status').dataset.state).toBe('loading');
+    expect($('#model-status').textContent?.replace(/\u00a0/g, ' ')).toContain('Modell wird geladen … 40 %');
+    expect($<HTMLProgressElement>('progress').value).toBeCloseTo(0.4);
+    typePrompt('Bitte einen Gruß');
+    expect($<HTMLButtonElement>('#send').disabled).toBe(true);
+    expect($('#send-reason').textContent).toContain('sobald das Modell geladen ist');
+
+    b.status(ready);
+    flushSync();
+    expect($('#model-status').dataset.state).toBe('ready');
+    expect($('#model-status').textContent).toBe('Bereit: Gemma 3 270M (Q4_K_M)');
+    expect(document.querySelector('progress')).toBeNull();
+    expect($<HTMLButtonElement>('#send').disabled).toBe(false);
+
+    typePrompt('   ');
+    expect($<HTMLButtonElement>('#send').disabled).toBe(true);
+    expect($('#send-reason').textContent).toContain('Bitte geben Sie zuerst einen Text ein.');
+  });
+
+  it('streams, finishes with stats and the AI mark', async () => {
+    const b = scriptedBackend(ready);
+    start(b.backend);
+    await flush();
+    typePrompt('Schreibe einen Satz.');
+    $<HTMLButtonElement>('#send').click();
+    flushSync();
+    expect(b.calls).toEqual(['generate:Schreibe einen Satz.:256']);
+    expect($('#output').dataset.state).toBe('streaming');
+    expect($<HTMLButtonElement>('#stop').disabled).toBe(false);
+    expect($<HTMLButtonElement>('#send').disabled).toBe(true);
+
+    b.gen({ kind: 'started', request_id: 1, prompt_tokens: 4 });
+    b.gen({ kind: 'token', request_id: 1, text: 'Guten ' });
+    b.gen({ kind: 'token', request_id: 1, text: 'Tag.' });
+    b.resolveGen(1);
+    await flush();
+    expect($('#output').textContent).toBe('Guten Tag.');
+    b.gen({
+      kind: 'done',
+      request_id: 1,
+      stats: {
+        prompt_tokens: 4,
+        generated_tokens: 42,
+        prompt_ms: 10,
+        generate_ms: 589,
+        prompt_tokens_per_s: 400,
+        generate_tokens_per_s: 71.3,
+        stop_reason: 'end_of_generation',
+      },
+    });
+    flushSync();
+    expect($('#output').dataset.state).toBe('done');
+    expect($('.stats').textContent).toContain('42 Tokens · 71,3 Tokens/s');
+    expect($('.ai-mark').textContent).toContain('KI-generierter Text – bitte prüfen');
+    expect($<HTMLButtonElement>('#stop').disabled).toBe(true);
+  });
+
+  it('Ctrl+Enter sends and Esc stops', async () => {
+    const b = scriptedBackend(ready);
+    start(b.backend);
+    await flush();
+    typePrompt('Hallo');
+    key($('#prompt'), { key: 'Enter', ctrlKey: true });
+    expect($('#output').dataset.state).toBe('streaming');
+    b.resolveGen(5);
+    await flush();
+    key(document.body, { key: 'Escape' });
+    await flush();
+    expect(b.calls).toEqual(['generate:Hallo:256', 'cancel:5']);
+    expect($('#output').dataset.state).toBe('cancelled');
+  });
+
+  it('shows errors in an alert in the current language', async () => {
+    const b = scriptedBackend(ready);
+    start(b.backend);
+    await flush();
+    typePrompt('Hallo');
+    $<HTMLButtonElement>('#send').click();
+    flushSync();
+    b.gen({ kind: 'error', request_id: 1, code: 'oom', message_de: 'Zu wenig Speicher', message_en: 'Out of memory' });
+    flushSync();
+    expect($('#output').dataset.state).toBe('error');
+    expect($('[role="alert"]').textContent).toContain('Zu wenig Speicher');
+    const lang = $<HTMLSelectElement>('#lang');
+    lang.value = 'en';
+    lang.dispatchEvent(new Event('change', { bubbles: true }));
+    flushSync();
+    expect($('[role="alert"]').textContent).toContain('Out of memory');
+    expect(document.documentElement.lang).toBe('en');
+    expect(localStorage.getItem(LANG_STORAGE_KEY)).toBe('en');
+    expect($('#send').textContent).toBe('Send');
+  });
+
+  it('degrades to an error status without a backend', async () => {
+    const reject = () => Promise.reject(NO_BACKEND);
+    start({ appInfo: reject, modelStatus: reject, onModelStatus: reject, generate: reject, cancel: reject });
+    await flush();
+    await flush();
+    expect($('#model-status').dataset.state).toBe('error');
+    expect($('#model-status').textContent).toContain('Keine Verbindung zur Anwendung');
+    expect($<HTMLButtonElement>('#send').disabled).toBe(true);
+  });
+
+  it('has no serious or critical axe findings on the start screen', async () => {
+    const b = scriptedBackend(ready);
+    start(b.backend);
+    await flush();
+    const result = await axe.run(document.documentElement, {
+      // jsdom cannot compute colours; contrast is checked in a real browser.
+      rules: { 'color-contrast': { enabled: false } },
+    });
+    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  });
+});

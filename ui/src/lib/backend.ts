@@ -1,0 +1,62 @@
+// The only module that talks to the Tauri shell (docs/ipc.md). Components get a
+// `Backend` and can therefore be tested with a fake one.
+import { Channel, invoke, isTauri } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import { NO_BACKEND, normalizeError } from './errors';
+import type { AppInfo, GenEvent, GenParams, ModelStatus } from './types';
+
+export type Unlisten = () => void;
+
+export interface Backend {
+  appInfo(): Promise<AppInfo>;
+  modelStatus(): Promise<ModelStatus>;
+  /** Subscribes to the `model-status` event. */
+  onModelStatus(handler: (status: ModelStatus) => void): Promise<Unlisten>;
+  /** Starts a generation; resolves with the request id while events keep arriving. */
+  generate(prompt: string, params: GenParams, onEvent: (event: GenEvent) => void): Promise<number>;
+  cancel(requestId: number): Promise<void>;
+}
+
+/** Every rejection leaves this module as an `AppError` ({code, message_de, message_en}). */
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  if (!available()) throw NO_BACKEND;
+  try {
+    return await fn();
+  } catch (e) {
+    throw normalizeError(e);
+  }
+}
+
+function available(): boolean {
+  try {
+    return isTauri() || typeof (globalThis as { __TAURI_INTERNALS__?: unknown }).__TAURI_INTERNALS__ === 'object';
+  } catch {
+    return false;
+  }
+}
+
+export const tauriBackend: Backend = {
+  appInfo: () => call(() => invoke<AppInfo>('app_info')),
+
+  modelStatus: () => call(() => invoke<ModelStatus>('model_status')),
+
+  onModelStatus: (handler) =>
+    call(async () => {
+      const unlisten = await listen<ModelStatus>('model-status', (e) => handler(e.payload));
+      return () => {
+        void unlisten();
+      };
+    }),
+
+  generate: (prompt, params, onEvent) =>
+    call(() => {
+      const onEventChannel = new Channel<GenEvent>();
+      onEventChannel.onmessage = onEvent;
+      return invoke<number>('generate', { prompt, params, onEvent: onEventChannel });
+    }),
+
+  cancel: (requestId) =>
+    call(async () => {
+      await invoke<null>('cancel', { requestId });
+    }),
+};
