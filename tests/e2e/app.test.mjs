@@ -6,12 +6,13 @@
 //   E2E_DRIVER_URL  tauri-driver's URL (default http://127.0.0.1:4444; must be 127.0.0.1, see run.sh)
 //   E2E_OUT         folder for screenshots (default tests/e2e/out)
 //   E2E_AXE         path of axe.min.js (default ui/node_modules/axe-core/axe.min.js)
+//   E2E_DRIVER_PGID process group of tauri-driver (and so of the app), to notice an app that dies at start
 // Plain fetch, no WebDriver client library: the protocol calls used here are few and stable.
 // DOM contract: docs/ipc.md ("DOM ids the end-to-end test relies on").
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -34,7 +35,7 @@ const T = {
   script: 90_000, // execute/async (axe.run)
 };
 
-const ELEMENT_KEY = "element-6066-11e4-a94c-4e5fc4a51fce";
+const ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf"; // W3C web element identifier
 const t0 = Date.now();
 const log = (...a) => console.log(`[e2e +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -42,7 +43,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let sessionId = null;
 let broken = null; // first failed step: later steps skip instead of piling up follow-on errors
 
-async function wd(method, route, body, timeout = T.request) {
+async function wd(method, route, body, timeout = T.request, signal = undefined) {
   const url = `${DRIVER}${route}`;
   let res;
   try {
@@ -50,9 +51,10 @@ async function wd(method, route, body, timeout = T.request) {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json; charset=utf-8" },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeout),
+      signal: signal ? AbortSignal.any([AbortSignal.timeout(timeout), signal]) : AbortSignal.timeout(timeout),
     });
   } catch (e) {
+    if (signal?.aborted) throw signal.reason;
     throw new Error(`WebDriver ${method} ${route}: ${e.name === "TimeoutError" ? `no answer in ${timeout / 1000} s` : e.message}`);
   }
   const text = await res.text();
@@ -69,6 +71,29 @@ async function wd(method, route, body, timeout = T.request) {
   return json.value;
 }
 
+// PIDs of the app binary in tauri-driver's process group (WebKitWebDriver starts the app there).
+function appPids() {
+  const pgid = process.env.E2E_DRIVER_PGID;
+  if (!pgid) return null;
+  let app;
+  try {
+    app = realpathSync(APP);
+  } catch {
+    return null;
+  }
+  const pids = [];
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // state ppid pgrp ...
+      if (fields[2] === pgid && readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, "") === app) pids.push(pid);
+    } catch {
+      // raced with an exiting process, or not ours to read
+    }
+  }
+  return pids;
+}
+
 const s = (route) => `/session/${sessionId}${route}`;
 const exec = (script, args = []) => wd("POST", s("/execute/sync"), { script, args });
 const execAsync = (script, args = [], timeout = T.script) =>
@@ -76,7 +101,9 @@ const execAsync = (script, args = [], timeout = T.script) =>
 
 async function find(css) {
   const v = await wd("POST", s("/element"), { using: "css selector", value: css });
-  return v[ELEMENT_KEY];
+  const id = v && (v[ELEMENT_KEY] ?? v.ELEMENT);
+  if (!id) throw new Error(`find ${css}: unexpected reply ${JSON.stringify(v)}`);
+  return id;
 }
 
 // One round trip for everything the test watches (cheaper and more consistent than per-element calls).
@@ -184,16 +211,32 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
 
   step("start the app (WebDriver session)", T.newSession + 60_000, async () => {
     log(`app: ${APP} ${APP_ARGS.join(" ")}`);
-    const v = await wd(
-      "POST",
-      "/session",
-      { capabilities: { alwaysMatch: { "tauri:options": { application: APP, args: APP_ARGS } } } },
-      T.newSession,
-    ).catch((e) => {
-      throw new Error(
-        `${e.message}\n  (the app did not come up for automation: does it start at all? see tauri-driver.log)`,
+    // WebKitWebDriver waits for the app's automation connection even if the app died: watch the
+    // app process meanwhile, so a crash at start fails in seconds rather than after T.newSession.
+    const abort = new AbortController();
+    let seen = false;
+    const watch = setInterval(() => {
+      const pids = appPids();
+      if (pids === null) return clearInterval(watch);
+      if (pids.length) seen = true;
+      else if (seen) abort.abort(new Error("the app exited during start-up (its output is in tauri-driver.log)"));
+    }, 300);
+    let v;
+    try {
+      v = await wd(
+        "POST",
+        "/session",
+        { capabilities: { alwaysMatch: { "tauri:options": { application: APP, args: APP_ARGS } } } },
+        T.newSession,
+        abort.signal,
       );
-    });
+    } catch (e) {
+      throw new Error(
+        `${e.message}\n  (the app did not come up for automation${seen ? "" : "; it was never seen running"}: see tauri-driver.log)`,
+      );
+    } finally {
+      clearInterval(watch);
+    }
     sessionId = v.sessionId;
     assert.ok(sessionId, "no session id returned");
     await wd("POST", s("/timeouts"), { script: T.script, implicit: 0 });

@@ -54,10 +54,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Software rendering under Xvfb: WebKitGTK's DMA-BUF/GPU paths give blank windows or crashes there.
-export WEBKIT_DISABLE_DMABUF_RENDERER="${WEBKIT_DISABLE_DMABUF_RENDERER:-1}"
-export WEBKIT_DISABLE_COMPOSITING_MODE="${WEBKIT_DISABLE_COMPOSITING_MODE:-1}"
-export LIBGL_ALWAYS_SOFTWARE=1 NO_AT_BRIDGE=1 GTK_A11Y=none
+# No GPU under Xvfb: Mesa's software GL without probing for hardware. Deliberately NOT set:
+# WEBKIT_DISABLE_DMABUF_RENDERER / WEBKIT_DISABLE_COMPOSITING_MODE, with which WebKitGTK 2.50's
+# WebDriver screenshots hang once the page has repainted (measured; the defaults work under Xvfb).
+export LIBGL_ALWAYS_SOFTWARE=1 NO_AT_BRIDGE=1
 
 # Fresh XDG folders: the app and WebKit start without state from earlier runs or the user.
 state_dir="$(mktemp -d "${TMPDIR:-/tmp}/schreibstube-e2e.XXXXXX")"
@@ -112,7 +112,7 @@ log "models: $SCHREIBSTUBE_MODELS; output: $out"
 
 cd "$root"
 set +e
-E2E_APP="$app" E2E_OUT="$out" E2E_DRIVER_URL="$driver_url" \
+E2E_APP="$app" E2E_OUT="$out" E2E_DRIVER_URL="$driver_url" E2E_DRIVER_PGID="$driver_pid" \
   E2E_AXE="${E2E_AXE:-$root/ui/node_modules/axe-core/axe.min.js}" \
   timeout --kill-after=10 "${E2E_TIMEOUT:-900}" node --test --test-reporter=spec "$here/app.test.mjs"
 rc=$?

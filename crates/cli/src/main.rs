@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use schreibstube_core::llm::{Engine, EngineConfig, GenerateRequest, Prompt, SamplingParams};
+use schreibstube_core::llm::{Engine, EngineConfig};
+use schreibstube_core::tasks::free_text::{self, FreeTextOptions};
 use schreibstube_core::models::{self, Manifest};
 use schreibstube_core::{paths, CoreError};
 use serde_json::json;
@@ -178,12 +179,8 @@ fn generate(global: &Global, data_dir: &std::path::Path, args: GenerateArgs) -> 
     let engine = Engine::load(config, |_| {})?;
     let sha256 = models::sha256_cached(&resolved.path, data_dir)?;
 
-    let mut params = SamplingParams { max_tokens: args.max_tokens, seed: args.seed, ..Default::default() };
-    if let Some(t) = args.temperature {
-        params.temperature = t;
-    }
-    let prompt = Prompt::Chat { system: None, user: args.prompt };
-    let generation = engine.generate(GenerateRequest { prompt, params })?;
+    let options = FreeTextOptions { max_tokens: Some(args.max_tokens), temperature: args.temperature, seed: args.seed };
+    let generation = engine.generate(free_text::request(&args.prompt, &options))?;
     let stream = !args.json;
     let mut out = std::io::stdout().lock();
     let completion = generation.collect(|piece| {

@@ -28,6 +28,8 @@ pub enum CoreError {
     EmptyPrompt,
     #[error("invalid parameter: {0}")]
     InvalidParameter(String),
+    #[error("the model is still loading")]
+    ModelNotReady,
     #[error("the inference engine has stopped")]
     EngineStopped,
     #[error("inference failed: {0}")]
@@ -50,6 +52,7 @@ impl CoreError {
             Self::ContextOverflow { .. } => "context_overflow",
             Self::EmptyPrompt => "empty_prompt",
             Self::InvalidParameter(_) => "invalid_parameter",
+            Self::ModelNotReady => "model_not_ready",
             Self::EngineStopped => "engine_stopped",
             Self::Inference(_) => "inference_failed",
             Self::Io { .. } => "io",
@@ -84,6 +87,7 @@ impl CoreError {
             ),
             Self::EmptyPrompt => "Bitte geben Sie einen Text ein.".into(),
             Self::InvalidParameter(what) => format!("Ungültige Einstellung: {what}."),
+            Self::ModelNotReady => "Das Sprachmodell wird noch geladen. Bitte warten Sie einen Moment.".into(),
             Self::EngineStopped => "Das Sprachmodell ist nicht mehr aktiv. Bitte starten Sie die Anwendung neu.".into(),
             Self::Inference(_) => "Bei der Textgenerierung ist ein Fehler aufgetreten. Bitte versuchen Sie es erneut.".into(),
             Self::Io { path, source } => match source.kind() {

@@ -5,5 +5,6 @@ pub mod error;
 pub mod llm;
 pub mod models;
 pub mod paths;
+pub mod tasks;
 
 pub use error::{CoreError, ErrorInfo, Result};

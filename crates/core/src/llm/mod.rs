@@ -5,6 +5,7 @@
 //! block on them). Cancellation is a shared flag the worker checks before every decode step, so a
 //! stop takes effect within one token.
 
+pub mod loader;
 mod probe;
 mod sampling;
 mod text;

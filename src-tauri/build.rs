@@ -1,0 +1,8 @@
+fn main() {
+    // Permissions are generated for exactly these commands (allow-app-info, …); the capability in
+    // capabilities/default.json grants them to the main window and nothing else.
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
+        tauri_build::AppManifest::new().commands(&["app_info", "model_status", "generate", "cancel"]),
+    ))
+    .expect("tauri build configuration");
+}
