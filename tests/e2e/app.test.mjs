@@ -6,13 +6,14 @@
 //   E2E_DRIVER_URL  tauri-driver's URL (default http://127.0.0.1:4444; must be 127.0.0.1, see run.sh)
 //   E2E_OUT         folder for screenshots (default tests/e2e/out)
 //   E2E_AXE         path of axe.min.js (default ui/node_modules/axe-core/axe.min.js)
-//   E2E_DRIVER_PGID process group of tauri-driver (and so of the app), to notice an app that dies at start
+//   E2E_LAUNCH      what WebDriver starts (run.sh's wrapper around E2E_APP; default E2E_APP)
+//   E2E_APP_EXIT_FILE  where that wrapper writes the app's exit code
 // Plain fetch, no WebDriver client library: the protocol calls used here are few and stable.
 // DOM contract: docs/ipc.md ("DOM ids the end-to-end test relies on").
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -20,6 +21,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const APP = process.env.E2E_APP;
 const APP_ARGS = JSON.parse(process.env.E2E_APP_ARGS || "[]");
 const START_URL = process.env.E2E_START_URL || "";
+const LAUNCH = process.env.E2E_LAUNCH || APP;
+const APP_EXIT_FILE = process.env.E2E_APP_EXIT_FILE || "";
 const DRIVER = (process.env.E2E_DRIVER_URL || "http://127.0.0.1:4444").replace(/\/$/, "");
 const OUT = path.resolve(process.env.E2E_OUT || path.join(root, "tests/e2e/out"));
 const AXE = process.env.E2E_AXE || path.join(root, "ui/node_modules/axe-core/axe.min.js");
@@ -45,19 +48,27 @@ let broken = null; // first failed step: later steps skip instead of piling up f
 
 async function wd(method, route, body, timeout = T.request, signal = undefined) {
   const url = `${DRIVER}${route}`;
-  let res;
+  // One controller for our timeout and the caller's signal (AbortSignal.any + timeout is unreliable in node 20).
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(new Error(`no answer in ${timeout / 1000} s`)), timeout);
+  const onAbort = () => ac.abort(signal.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  let res, text;
   try {
     res = await fetch(url, {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json; charset=utf-8" },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: signal ? AbortSignal.any([AbortSignal.timeout(timeout), signal]) : AbortSignal.timeout(timeout),
+      signal: ac.signal,
     });
+    text = await res.text();
   } catch (e) {
     if (signal?.aborted) throw signal.reason;
-    throw new Error(`WebDriver ${method} ${route}: ${e.name === "TimeoutError" ? `no answer in ${timeout / 1000} s` : e.message}`);
+    throw new Error(`WebDriver ${method} ${route}: ${ac.signal.aborted ? ac.signal.reason.message : e.message}`);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
   }
-  const text = await res.text();
   let json;
   try {
     json = JSON.parse(text);
@@ -71,27 +82,19 @@ async function wd(method, route, body, timeout = T.request, signal = undefined) 
   return json.value;
 }
 
-// PIDs of the app binary in tauri-driver's process group (WebKitWebDriver starts the app there).
-function appPids() {
-  const pgid = process.env.E2E_DRIVER_PGID;
-  if (!pgid) return null;
-  let app;
+// run.sh starts the app through a wrapper that writes the app's exit code to E2E_APP_EXIT_FILE:
+// WebKitWebDriver itself keeps waiting for an app that has died, so the test checks for it.
+function appExit() {
+  if (!APP_EXIT_FILE) return null;
   try {
-    app = realpathSync(APP);
+    return readFileSync(APP_EXIT_FILE, "utf8").trim();
   } catch {
     return null;
   }
-  const pids = [];
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // state ppid pgrp ...
-      if (fields[2] === pgid && readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, "") === app) pids.push(pid);
-    } catch {
-      // raced with an exiting process, or not ours to read
-    }
-  }
-  return pids;
+}
+function checkAppAlive() {
+  const rc = appExit();
+  if (rc !== null) throw new Error(`the app exited (exit code ${rc}); its output is in app.log`);
 }
 
 const s = (route) => `/session/${sessionId}${route}`;
@@ -129,6 +132,7 @@ async function waitFor(what, timeout, pred, every = 250) {
   const end = Date.now() + timeout;
   let last;
   for (;;) {
+    checkAppAlive();
     last = await snapshot();
     if (pred(last)) return last;
     if (Date.now() > end) {
@@ -182,10 +186,11 @@ function step(name, timeout, fn) {
   it(name, { timeout }, async (t) => {
     if (broken) return t.skip(`earlier step failed: ${broken}`);
     log(`▶ ${name}`);
+    broken = name; // stays set if node's step timeout cancels us before the catch below runs
     try {
       await fn(t);
+      broken = null;
     } catch (e) {
-      broken = name;
       await dumpFailure(name, e);
       throw e;
     }
@@ -212,28 +217,23 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
   step("start the app (WebDriver session)", T.newSession + 60_000, async () => {
     log(`app: ${APP} ${APP_ARGS.join(" ")}`);
     // WebKitWebDriver waits for the app's automation connection even if the app died: watch the
-    // app process meanwhile, so a crash at start fails in seconds rather than after T.newSession.
+    // wrapper's exit file meanwhile, so a crash at start fails in a second rather than after T.newSession.
     const abort = new AbortController();
-    let seen = false;
     const watch = setInterval(() => {
-      const pids = appPids();
-      if (pids === null) return clearInterval(watch);
-      if (pids.length) seen = true;
-      else if (seen) abort.abort(new Error("the app exited during start-up (its output is in tauri-driver.log)"));
+      const rc = appExit();
+      if (rc !== null) abort.abort(new Error(`the app exited during start-up (exit code ${rc})`));
     }, 300);
     let v;
     try {
       v = await wd(
         "POST",
         "/session",
-        { capabilities: { alwaysMatch: { "tauri:options": { application: APP, args: APP_ARGS } } } },
+        { capabilities: { alwaysMatch: { "tauri:options": { application: LAUNCH, args: APP_ARGS } } } },
         T.newSession,
         abort.signal,
       );
     } catch (e) {
-      throw new Error(
-        `${e.message}\n  (the app did not come up for automation${seen ? "" : "; it was never seen running"}: see tauri-driver.log)`,
-      );
+      throw new Error(`${e.message}\n  (the app did not come up for automation: see app.log and tauri-driver.log)`);
     } finally {
       clearInterval(watch);
     }

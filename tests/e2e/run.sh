@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the end-to-end test (tests/e2e/app.test.mjs) against the built app in its real webview:
 # private D-Bus session bus, Xvfb, tauri-driver (which starts WebKitWebDriver, which starts the app).
-# Logs land next to the screenshots: tauri-driver.log (with the app's own output), xvfb.log, dbus.log.
+# Logs land next to the screenshots: app.log (the app's stdout/stderr), tauri-driver.log (with
+# WebKitWebDriver's), xvfb.log, dbus.log.
 #
 # Usage: tests/e2e/run.sh APP_BINARY [OUT_DIR]     (OUT_DIR default: tests/e2e/out, git-ignored)
 # Env:   E2E_PORT / E2E_NATIVE_PORT  tauri-driver / WebKitWebDriver ports (default 4444 / 4445,
@@ -21,7 +22,8 @@ app="$(realpath -e "$1" 2>/dev/null)" || { echo "e2e: app binary not found: $1" 
 [[ -x "$app" ]] || { echo "e2e: not executable: $app" >&2; exit 2; }
 out="$(realpath -m "${2:-$here/out}")"
 mkdir -p "$out"
-rm -f "$out"/*.png "$out"/*.log
+# Only what this script and the test write, so that any OUT_DIR is safe.
+rm -f "$out"/{start,streamed}.png "$out"/failure-*.png "$out"/{app,tauri-driver,xvfb,dbus}.log
 
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 for tool in Xvfb tauri-driver WebKitWebDriver node; do
@@ -36,7 +38,7 @@ cleanup() {
   trap - EXIT INT TERM
   # tauri-driver runs in its own process group (setsid) with WebKitWebDriver and the app:
   # TERM the whole group, then KILL whatever is left after a grace period.
-  if [[ -n "$driver_pid" ]] && kill -0 "$driver_pid" 2>/dev/null; then
+  if [[ -n "$driver_pid" ]] && kill -0 -- "-$driver_pid" 2>/dev/null; then
     kill -TERM -- "-$driver_pid" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 -- "-$driver_pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL -- "-$driver_pid" 2>/dev/null || true
@@ -44,9 +46,12 @@ cleanup() {
   if [[ -n "$xvfb_pid" ]]; then kill -TERM "$xvfb_pid" 2>/dev/null || true; wait "$xvfb_pid" 2>/dev/null || true; fi
   if [[ -n "$dbus_pid" ]]; then kill -TERM -- "-$dbus_pid" 2>/dev/null || true; wait "$dbus_pid" 2>/dev/null || true; fi
   [[ -z "$state_dir" ]] || rm -rf "$state_dir"
-  if [[ $rc -ne 0 && -s "$out/tauri-driver.log" ]]; then
-    echo "[e2e] last lines of $out/tauri-driver.log (tauri-driver, WebKitWebDriver and the app):" >&2
-    tail -n 40 "$out/tauri-driver.log" >&2
+  if [[ $rc -ne 0 ]]; then
+    for f in app.log tauri-driver.log; do
+      [[ -s "$out/$f" ]] || continue
+      echo "[e2e] last lines of $out/$f:" >&2
+      tail -n 30 "$out/$f" >&2
+    done
   fi
   exit "$rc"
 }
@@ -94,6 +99,7 @@ port="${E2E_PORT:-4444}" native_port="${E2E_NATIVE_PORT:-4445}"
 if port_busy "$port"; then port="$(free_port)"; fi
 if port_busy "$native_port" || [[ "$native_port" == "$port" ]]; then native_port="$(free_port)"; fi
 
+cd "$root" # the app inherits this working folder
 # tauri-driver forwards to the host named in the request, so all URLs use 127.0.0.1 (not localhost).
 setsid tauri-driver --port "$port" --native-port "$native_port" >"$out/tauri-driver.log" 2>&1 &
 driver_pid=$!
@@ -110,9 +116,24 @@ log "tauri-driver on $driver_url (WebKitWebDriver on 127.0.0.1:$native_port, pid
 log "app: $app"
 log "models: $SCHREIBSTUBE_MODELS; output: $out"
 
-cd "$root"
+# WebDriver starts the app through this wrapper: it puts the app's own output into app.log and
+# records its exit code, which WebKitWebDriver would not report (it keeps waiting for a dead app).
+launcher="$state_dir/launch-app"
+app_exit="$state_dir/app.exit"
+cat >"$launcher" <<EOF
+#!/usr/bin/env bash
+$(printf '%q' "$app") "\$@" >>$(printf '%q' "$out/app.log") 2>&1 &
+child=\$!
+trap 'kill -TERM "\$child" 2>/dev/null' TERM INT HUP
+while :; do wait "\$child"; rc=\$?; kill -0 "\$child" 2>/dev/null || break; done
+echo "\$rc" >$(printf '%q' "$app_exit")
+exit "\$rc"
+EOF
+chmod +x "$launcher"
+
 set +e
-E2E_APP="$app" E2E_OUT="$out" E2E_DRIVER_URL="$driver_url" E2E_DRIVER_PGID="$driver_pid" \
+E2E_APP="$app" E2E_LAUNCH="$launcher" E2E_APP_EXIT_FILE="$app_exit" \
+  E2E_OUT="$out" E2E_DRIVER_URL="$driver_url" \
   E2E_AXE="${E2E_AXE:-$root/ui/node_modules/axe-core/axe.min.js}" \
   timeout --kill-after=10 "${E2E_TIMEOUT:-900}" node --test --test-reporter=spec "$here/app.test.mjs"
 rc=$?

@@ -80,12 +80,14 @@ pub struct SamplingParams {
     /// `None`: a fresh random seed per request.
     pub seed: Option<u32>,
     pub stop: Vec<String>,
+    /// Keep generating past end-of-generation tokens (benchmarks need a fixed length).
+    pub ignore_eog: bool,
 }
 
 impl Default for SamplingParams {
     fn default() -> Self {
         // A repeat penalty is on by default: small base models loop without one.
-        Self { max_tokens: 256, temperature: 0.7, top_p: 0.9, top_k: 40, repeat_penalty: 1.15, repeat_last_n: 64, seed: None, stop: Vec::new() }
+        Self { max_tokens: 256, temperature: 0.7, top_p: 0.9, top_k: 40, repeat_penalty: 1.15, repeat_last_n: 64, seed: None, stop: Vec::new(), ignore_eog: false }
     }
 }
 
@@ -227,8 +229,8 @@ pub struct Engine {
     next_id: AtomicU64,
 }
 
-/// llama.cpp's backend may be initialised once per process.
-fn backend() -> Result<&'static LlamaBackend> {
+/// llama.cpp's backend may be initialised once per process; everything in it shares this one.
+pub fn backend() -> Result<&'static LlamaBackend> {
     static BACKEND: OnceLock<std::result::Result<LlamaBackend, String>> = OnceLock::new();
     BACKEND
         .get_or_init(|| {

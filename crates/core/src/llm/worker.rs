@@ -145,7 +145,7 @@ fn generate(
         }
         // `sample` also records the token in the chain (repeat-penalty history).
         let token = sampler.sample(ctx, logits_at);
-        if vocab.is_eog(token) {
+        if vocab.is_eog(token) && !params.ignore_eog {
             break StopReason::EndOfGeneration;
         }
         stats.generated_tokens += 1;

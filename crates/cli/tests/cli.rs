@@ -1,0 +1,67 @@
+//! The command line as scripts use it: real binary, real default model.
+
+use std::process::Command;
+
+fn cli() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_schreibstube-cli"));
+    // The repository's models/ is found from the crate folder (cargo runs tests there).
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd.arg("--data-dir").arg(std::env::temp_dir().join("schreibstube-cli-test"));
+    cmd
+}
+
+#[test]
+fn generate_json_returns_figures_and_the_model_fingerprint() {
+    let out = cli()
+        .args(["generate", "--json", "--max-tokens", "24", "--seed", "7", "--threads", "2"])
+        .args(["--prompt", "Sehr geehrte Damen und Herren, wir bestätigen den Eingang Ihres Antrags"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert!(v["prompt_tokens"].as_u64().unwrap() > 5);
+    assert!(v["generated_tokens"].as_u64().unwrap() > 0);
+    assert!(v["generate_tokens_per_s"].as_f64().unwrap() > 0.0);
+    assert!(v["prompt_ms"].as_f64().unwrap() > 0.0);
+    assert!(!v["text"].as_str().unwrap().is_empty());
+    assert_eq!(v["model"]["file"], "gemma-3-270m-q4_k_m.gguf");
+    assert_eq!(v["model"]["sha256"], "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818");
+}
+
+#[test]
+fn generate_streams_plain_text_without_json() {
+    let out = cli().args(["generate", "--max-tokens", "8", "--temperature", "0", "--prompt", "Die Stadtverwaltung"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.trim().is_empty());
+    assert!(serde_json::from_str::<serde_json::Value>(&text).is_err(), "plain text, not JSON");
+}
+
+#[test]
+fn errors_are_one_german_sentence_and_a_non_zero_exit() {
+    let out = cli().args(["generate", "--model", "/gibt/es/nicht.gguf", "--prompt", "Hallo"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("wurde nicht gefunden"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+
+    let out = cli().args(["generate", "--max-tokens", "abc", "--prompt", "x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().starts_with("Ungültiger Aufruf"));
+}
+
+#[test]
+fn models_list_and_verify_know_the_default_model() {
+    let out = cli().args(["models", "list", "--json"]).output().unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let default = v["models"].as_array().unwrap().iter().find(|m| m["default"] == true).unwrap();
+    assert_eq!(default["kind"], "base");
+    assert_eq!(default["present"], true);
+
+    let out = cli().args(["models", "verify", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["models"][0]["ok"], true);
+}

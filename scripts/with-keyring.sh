@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs a command with a private, unlocked Secret Service (gnome-keyring) on a private session bus,
+# under a throw-away HOME/XDG folders: keyring tests never touch the user's keyring or bus and
+# need no prompt (there is no one to answer it on CI).
+#
+# Usage: scripts/with-keyring.sh COMMAND [ARGS...]     (exit code: the command's)
+#        scripts/with-keyring.sh --self-test           (store + look up a secret with secret-tool)
+# Needs: dbus (dbus-run-session), gnome-keyring; secret-tool (libsecret-tools) for --self-test.
+set -euo pipefail
+
+[[ $# -ge 1 ]] || { echo "usage: $0 COMMAND [ARGS...] | --self-test" >&2; exit 2; }
+
+if [[ "$1" == "--self-test" ]]; then
+  # Runs itself with a small script: store, look up, compare, clear.
+  exec "${BASH_SOURCE[0]}" bash -c '
+    set -euo pipefail
+    printf %s "geheim-äöü-42" | secret-tool store --label="Schreibstube self-test" app schreibstube test with-keyring
+    got="$(secret-tool lookup app schreibstube test with-keyring)"
+    [[ "$got" == "geheim-äöü-42" ]] || { echo "with-keyring: self-test FAILED: lookup gave \"$got\"" >&2; exit 1; }
+    secret-tool clear app schreibstube test with-keyring
+    [[ -z "$(secret-tool lookup app schreibstube test with-keyring || true)" ]] || { echo "with-keyring: clear failed" >&2; exit 1; }
+    echo "with-keyring: self-test ok (store, lookup, clear through the Secret Service)"'
+fi
+
+if [[ -z "${_WITH_KEYRING_INNER:-}" ]]; then
+  # Outer part: fresh folders first, so that the bus and the keyring daemon see them too.
+  tmp="$(mktemp -d "${TMPDIR:-/tmp}/schreibstube-keyring.XXXXXX")"
+  trap 'rm -rf "$tmp"' EXIT
+  export HOME="$tmp/home" XDG_DATA_HOME="$tmp/home/.local/share" XDG_CONFIG_HOME="$tmp/home/.config" \
+    XDG_CACHE_HOME="$tmp/home/.cache" XDG_RUNTIME_DIR="$tmp/run"
+  mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
+  chmod 700 "$XDG_RUNTIME_DIR"
+  unset GNOME_KEYRING_CONTROL SSH_AUTH_SOCK
+  set +e
+  # Not exec: the trap must remove $tmp afterwards. The keyring daemon leaves with the bus.
+  _WITH_KEYRING_INNER=1 dbus-run-session -- "${BASH_SOURCE[0]}" "$@"
+  rc=$?
+  set -e
+  exit "$rc"
+fi
+
+# Inner part, on the private bus. --unlock reads the password from stdin, creates the "login"
+# keyring with it when there is none (here: always) and leaves it unlocked as the default collection.
+# It daemonizes and prints VAR=value lines (GNOME_KEYRING_CONTROL) for clients.
+env_lines="$(printf %s "schreibstube-test" | gnome-keyring-daemon --unlock --components=secrets)"
+while IFS='=' read -r key value; do
+  [[ -n "$key" ]] && export "$key=$value"
+done <<<"$env_lines"
+unset _WITH_KEYRING_INNER
+exec "$@"
