@@ -25,6 +25,6 @@ node_major="$(node -p 'process.versions.node.split(".")[0]')"
 [[ "$node_major" -ge 20 ]] || fail "node $node_major is too old (need >= 20)"
 
 axe="$root/ui/node_modules/axe-core/axe.min.js"
-[[ -f "$axe" ]] || fail "axe-core missing: $axe (install the UI's npm dev dependencies: cd ui && npm ci)"
+[[ -f "$axe" ]] || fail "axe-core missing: $axe (a dev dependency of ui/: install the UI npm packages, e.g. cd ui && npm ci)"
 
 echo "setup-e2e: ok (tauri-driver $(command -v tauri-driver), WebKitWebDriver $(command -v WebKitWebDriver), node $(node --version))"

@@ -12,6 +12,7 @@ set -euo pipefail
 
 if [[ "$1" == "--self-test" ]]; then
   # Runs itself with a small script: store, look up, compare, clear.
+  # shellcheck disable=SC2016 # the script is expanded by the inner bash
   exec "${BASH_SOURCE[0]}" bash -c '
     set -euo pipefail
     printf %s "geheim-äöü-42" | secret-tool store --label="Schreibstube self-test" app schreibstube test with-keyring
@@ -32,19 +33,46 @@ if [[ -z "${_WITH_KEYRING_INNER:-}" ]]; then
   chmod 700 "$XDG_RUNTIME_DIR"
   unset GNOME_KEYRING_CONTROL SSH_AUTH_SOCK
   set +e
-  # Not exec: the trap must remove $tmp afterwards. The keyring daemon leaves with the bus.
-  _WITH_KEYRING_INNER=1 dbus-run-session -- "${BASH_SOURCE[0]}" "$@"
+  # Not exec: the trap must remove $tmp afterwards. (As root, the bus daemon prints a harmless
+  # "Failed to set fd limit" line on stderr.)
+  _WITH_KEYRING_INNER="$tmp" dbus-run-session -- "${BASH_SOURCE[0]}" "$@"
   rc=$?
   set -e
   exit "$rc"
 fi
 
-# Inner part, on the private bus. --unlock reads the password from stdin, creates the "login"
-# keyring with it when there is none (here: always) and leaves it unlocked as the default collection.
-# It daemonizes and prints VAR=value lines (GNOME_KEYRING_CONTROL) for clients.
-env_lines="$(printf %s "schreibstube-test" | gnome-keyring-daemon --unlock --components=secrets)"
+# Inner part, on the private bus. The daemon runs in the foreground (as our child, so it is ended
+# below by its pid: a daemonized one can outlive the bus). --unlock reads the password from stdin
+# (no newline), creates the "login" keyring with it (there is none in the fresh HOME) and leaves it
+# unlocked as the default collection; it prints VAR=value lines (GNOME_KEYRING_CONTROL) for clients.
+tmp="$_WITH_KEYRING_INNER"
+unset _WITH_KEYRING_INNER
+gnome-keyring-daemon --foreground --unlock --components=secrets --control-directory="$XDG_RUNTIME_DIR/keyring" \
+  < <(printf %s "schreibstube-test") >"$tmp/keyring.env" 2>"$tmp/keyring.log" &
+keyring_pid=$!
+# shellcheck disable=SC2317 # invoked by the EXIT trap
+stop_keyring() { kill "$keyring_pid" 2>/dev/null || true; wait "$keyring_pid" 2>/dev/null || true; }
+trap stop_keyring EXIT
+
+# Ready when it owns org.freedesktop.secrets on the bus (usually well under a second).
+for i in $(seq 100); do
+  if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+      org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'; then
+    break
+  fi
+  if [[ $i -eq 100 ]] || ! kill -0 "$keyring_pid" 2>/dev/null; then
+    echo "with-keyring: gnome-keyring-daemon did not come up:" >&2
+    cat "$tmp/keyring.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
 while IFS='=' read -r key value; do
   [[ -n "$key" ]] && export "$key=$value"
-done <<<"$env_lines"
-unset _WITH_KEYRING_INNER
-exec "$@"
+done <"$tmp/keyring.env"
+
+set +e
+"$@"
+rc=$?
+set -e
+exit "$rc"
