@@ -38,6 +38,10 @@ struct Args {
     /// Also write the figures as JSON to this file
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Internal: run only the bindings side and print its JSON (a process of its own, like the
+    /// reference, so no other engine's threads share it)
+    #[arg(long, hide = true)]
+    bindings_only: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
@@ -141,6 +145,19 @@ fn bindings(model_path: &Path, threads: usize, a: &Args) -> Runs {
     runs
 }
 
+fn bindings_in_own_process(model: &Path, threads: usize, a: &Args) -> Runs {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .arg("--bindings-only")
+        .arg("--model")
+        .arg(model)
+        .args(["--threads", &threads.to_string(), "--n-prompt", &a.n_prompt.to_string()])
+        .args(["--n-gen", &a.n_gen.to_string(), "--reps", &a.reps.to_string()])
+        .output()
+        .expect("run the bindings side");
+    assert!(out.status.success(), "bindings side failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("bindings JSON")
+}
+
 /// A German prompt of about `n` tokens for the real path (it takes text, not token ids).
 fn prompt_of(engine: &Engine, n: usize) -> Prompt {
     let sample = "Sehr geehrte Damen und Herren, die Stadtverwaltung bestätigt den Eingang Ihres Antrags vom 3. November 2026 und bittet um Nachreichung der Gehaltsnachweise. ";
@@ -160,17 +177,24 @@ fn prompt_of(engine: &Engine, n: usize) -> Prompt {
 }
 
 /// The app's real generation path: Engine::generate with the app's sampling defaults, text
-/// streaming through the event channel.
+/// streaming through the event channel. As in llama-bench, prefill and generation are separate
+/// runs: the prompt run evaluates `n_prompt` tokens, the generation run starts from an almost
+/// empty context (the reference's tg starts at position 0 too).
 fn real_path(engine: &Engine, a: &Args, prompt: &Prompt) -> Runs {
-    let params = SamplingParams { max_tokens: a.n_gen + 1, seed: Some(42), ignore_eog: true, ..Default::default() };
-    let run = || engine.complete(prompt.clone(), params.clone()).expect("generation");
-    run(); // warm-up
+    let prefill = SamplingParams { max_tokens: 1, seed: Some(42), ..Default::default() };
+    let generation = SamplingParams { max_tokens: a.n_gen + 1, seed: Some(42), ignore_eog: true, ..Default::default() };
+    let short = Prompt::Raw { text: "Sehr".into() };
+    let run = |p: &Prompt, s: &SamplingParams| engine.complete(p.clone(), s.clone()).expect("generation");
+    run(prompt, &prefill); // warm-up
+    run(&short, &generation);
     let mut runs = Runs { load_ms: engine.info().load_ms, ..Default::default() };
     for _ in 0..a.reps {
-        let c = run();
-        runs.pp.push(c.stats.prompt_tokens_per_s);
+        runs.pp.push(run(prompt, &prefill).stats.prompt_tokens_per_s);
+    }
+    for _ in 0..a.reps {
+        let c = run(&short, &generation);
         // n_gen + 1 tokens sampled = n_gen decodes, as in the reference's tg run; the extra sample
-        // and detokenising count against the engine.
+        // and its detokenising count against the engine.
         runs.tg.push((c.stats.generated_tokens - 1) as f64 / (c.stats.generate_ms / 1000.0));
     }
     runs
@@ -215,6 +239,10 @@ fn main() {
         m.path_of(m.default_entry())
     });
     let n_ctx = (a.n_prompt + a.n_gen + 64) as u32;
+    if a.bindings_only {
+        println!("{}", serde_json::to_string(&bindings(&model, threads, &a)).unwrap());
+        return;
+    }
     eprintln!("bench: model {}, {threads} threads, pp{} tg{}, {} reps", model.display(), a.n_prompt, a.n_gen, a.reps);
 
     eprintln!("bench: C++ reference …");
@@ -225,7 +253,7 @@ fn main() {
     let real_idle = real_path(&engine, &a, &prompt);
     let engine_rss = peak_rss_kb();
     eprintln!("bench: engine, bindings with the reference's method …");
-    let bindings_idle = bindings(&model, threads, &a);
+    let bindings_idle = bindings_in_own_process(&model, threads, &a);
 
     let default_engine = load_engine(&model, None, None, n_ctx);
     let default_threads = (default_engine.info().threads, default_engine.info().threads_batch);
@@ -234,7 +262,11 @@ fn main() {
     let loaded = (!a.no_load).then(|| {
         eprintln!("bench: the same beside one busy core …");
         let _busy = BusyCore::start();
-        (reference(&model, threads, &a), real_path(&engine, &a, &prompt), real_path(&default_engine, &a, &prompt))
+        let one = (reference(&model, threads, &a), real_path(&engine, &a, &prompt), real_path(&default_engine, &a, &prompt));
+        eprintln!("bench: the same beside two busy processes …");
+        let _busy2 = BusyCore::start();
+        let two = (reference(&model, threads, &a), real_path(&engine, &a, &prompt), real_path(&default_engine, &a, &prompt));
+        [one, two]
     });
 
     let ratio = |x: &[f64], y: &[f64]| mean(x) / mean(y);
@@ -255,13 +287,15 @@ fn main() {
         default_threads.0, default_threads.1, fmt(&real_default_idle.pp), fmt(&real_default_idle.tg),
         ratio(&real_default_idle.pp, &reference_idle.pp), ratio(&real_default_idle.tg, &reference_idle.tg)
     );
-    if let Some((r, e, d)) = &loaded {
-        println!("\n### Beside one busy core (a `while :; do :; done` shell)\n");
-        println!("| side | generation tok/s | vs. the same side idle |");
-        println!("|---|---|---|");
-        println!("| C++ reference, {threads} threads | {} | {:.2} |", fmt(&r.tg), ratio(&r.tg, &reference_idle.tg));
-        println!("| engine real path, {threads} threads | {} | {:.2} |", fmt(&e.tg), ratio(&e.tg, &real_idle.tg));
-        println!("| engine real path, app default (gen {}) | {} | {:.2} |", default_threads.0, fmt(&d.tg), ratio(&d.tg, &real_default_idle.tg));
+    if let Some(scenarios) = &loaded {
+        println!("\n### Beside a background CPU load (`while :; do :; done` shells)\n");
+        println!("| background load | side | generation tok/s | vs. the same side idle |");
+        println!("|---|---|---|---|");
+        for ((r, e, d), label) in scenarios.iter().zip(["1 busy process", "2 busy processes"]) {
+            println!("| {label} | C++ reference, {threads} threads | {} | {:.2} |", fmt(&r.tg), ratio(&r.tg, &reference_idle.tg));
+            println!("| {label} | engine real path, {threads} threads | {} | {:.2} |", fmt(&e.tg), ratio(&e.tg, &real_idle.tg));
+            println!("| {label} | engine real path, app default (gen {}) | {} | {:.2} |", default_threads.0, fmt(&d.tg), ratio(&d.tg, &real_default_idle.tg));
+        }
     }
     println!("\n| | reference | engine |");
     println!("|---|---|---|");
@@ -274,7 +308,7 @@ fn main() {
         let json = serde_json::json!({
             "threads": threads, "reference": reference_idle, "bindings": bindings_idle, "real_path": real_idle,
             "real_path_default_threads": real_default_idle, "default_threads": default_threads,
-            "loaded": loaded.as_ref().map(|(r, e, d)| serde_json::json!({"reference": r, "real_path": e, "real_path_default_threads": d})),
+            "loaded": loaded.as_ref().map(|s| s.iter().map(|(r, e, d)| serde_json::json!({"reference": r, "real_path": e, "real_path_default_threads": d})).collect::<Vec<_>>()),
             "engine_peak_rss_kb": engine_rss,
         });
         std::fs::write(path, serde_json::to_vec_pretty(&json).unwrap()).expect("write JSON");

@@ -134,7 +134,7 @@ fn generate(
     stats.prompt_ms = t_prompt.elapsed().as_secs_f64() * 1000.0;
 
     let t_gen = Instant::now();
-    let mut sampler = sampling::build(model, params);
+    let mut sampler = sampling::Sampler::new(params, model.n_vocab().max(1) as usize);
     let mut stream = TextStream::new(&params.stop);
     let mut piece = Vec::with_capacity(32);
     let mut logits_at = batch.n_tokens() - 1;
@@ -143,8 +143,7 @@ fn generate(
         if cancelled() {
             break StopReason::Cancelled;
         }
-        // `sample` also records the token in the chain (repeat-penalty history).
-        let token = sampler.sample(ctx, logits_at);
+        let token = sampler.sample(ctx.get_logits_ith(logits_at));
         if vocab.is_eog(token) && !params.ignore_eog {
             break StopReason::EndOfGeneration;
         }
