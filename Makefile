@@ -11,6 +11,9 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/schreibstube/target
 # flags cost ~20 % of prompt speed. One set of flags for app, tests and bench = one build.
 export RUSTFLAGS ?= -C target-cpu=native
 export PATH := $(HOME)/.cargo/bin:$(PATH)
+# Tests run with a throw-away HOME (scripts/with-keyring.sh); cargo and rustup stay where they are.
+export CARGO_HOME ?= $(HOME)/.cargo
+export RUSTUP_HOME ?= $(HOME)/.rustup
 
 BIN := $(CARGO_TARGET_DIR)/release
 APP := $(BIN)/schreibstube
@@ -61,8 +64,10 @@ run: build
 ## Tests: all real — the default model, the real webview.
 test: setup-e2e build test-rust test-ui test-e2e
 
+# Inside a private D-Bus session with an unlocked gnome-keyring: the store's key tests use the real
+# Secret Service, never a mock.
 test-rust:
-	cargo test --release --workspace --locked
+	scripts/with-keyring.sh cargo test --release --workspace --locked
 
 test-ui: setup-ui
 	cd ui && npm test

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use schreibstube_core::documents::{self, ExtractOptions};
 use schreibstube_core::llm::{Engine, EngineConfig};
 use schreibstube_core::tasks::free_text::{self, FreeTextOptions};
 use schreibstube_core::models::{self, Manifest};
@@ -45,6 +46,18 @@ enum Command {
     },
     /// Generate text from a prompt with the local model
     Generate(GenerateArgs),
+    /// Read documents (PDF, DOCX, ODT, TXT, Markdown, HTML, EML, CSV) into text with positions
+    Extract(ExtractArgs),
+}
+
+#[derive(Args)]
+struct ExtractArgs {
+    /// The files to read; the format is recognised by content, not by extension
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Print one JSON object ({"files": [...]}) instead of text with position markers
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -94,6 +107,9 @@ fn main() -> ExitCode {
         }
     };
     init_logging();
+    if let Command::Extract(args) = cli.command {
+        return extract(args);
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -119,7 +135,47 @@ fn run(cli: Cli) -> Result<(), CoreError> {
         Command::Models { command: ModelsCommand::List { json } } => models_list(&data_dir, json),
         Command::Models { command: ModelsCommand::Verify { json } } => models_verify(&data_dir, json),
         Command::Generate(args) => generate(&cli.global, &data_dir, args),
+        Command::Extract(_) => unreachable!("handled in main"),
     }
+}
+
+/// `extract`: every file is read and reported; one that fails does not stop the others. Exit
+/// code 0 if all were read, 1 if any failed.
+fn extract(args: ExtractArgs) -> ExitCode {
+    // A parser panic is caught by the core and reported as a typed error; its message may quote
+    // the document, so it goes to the log (if enabled) as a location only, never to stderr.
+    std::panic::set_hook(Box::new(|info| {
+        tracing::error!(location = ?info.location(), "panic caught while reading a document");
+    }));
+    let items = documents::extract_batch(&args.files, &ExtractOptions::default());
+    let failed = items.iter().filter(|i| i.result.is_err()).count();
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let files: Vec<_> = items
+            .iter()
+            .map(|item| match &item.result {
+                Ok(doc) => serde_json::to_value(doc).unwrap_or_else(|_| json!({})),
+                Err(e) => json!({ "file": item.path.display().to_string(), "error": e }),
+            })
+            .collect();
+        let _ = writeln!(out, "{}", json!({ "files": files }));
+    } else {
+        for item in &items {
+            match &item.result {
+                Ok(doc) => {
+                    let _ = writeln!(out, "=== {} ({}) ===", doc.source.file_name, doc.source.detected_type.label());
+                    for block in &doc.blocks {
+                        let _ = writeln!(out, "[{}]\n{}\n", block.position.label_de(), block.text);
+                    }
+                    for warning in &doc.warnings {
+                        let _ = writeln!(out, "Hinweis: {warning}");
+                    }
+                }
+                Err(e) => eprintln!("{}", e.message_de),
+            }
+        }
+    }
+    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 fn models_list(data_dir: &std::path::Path, json: bool) -> Result<(), CoreError> {

@@ -65,3 +65,36 @@ fn models_list_and_verify_know_the_default_model() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["models"][0]["ok"], true);
 }
+
+#[test]
+fn extract_prints_positions_and_reports_each_failed_file_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("brief.txt");
+    std::fs::write(&good, "Sehr geehrte Frau Groß,\n\nIhre Gebühr beträgt 12,50 €.\n").unwrap();
+    let empty = dir.path().join("leer.pdf");
+    std::fs::write(&empty, b"").unwrap();
+
+    let out = cli().arg("extract").arg(&good).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("[Datei: brief.txt · Absatz 2]\nIhre Gebühr beträgt 12,50 €."), "{text}");
+
+    let out = cli().arg("extract").arg("--json").arg(&good).arg(&empty).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "one file failed");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let files = v["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0]["source"]["detected_type"], "txt");
+    assert_eq!(files[0]["blocks"][1]["text"], "Ihre Gebühr beträgt 12,50 €.");
+    assert_eq!(files[0]["blocks"][1]["paragraph"], 2);
+    assert!(files[0]["blocks"][1]["ocr_confidence"].is_null());
+    assert_eq!(files[1]["error"]["code"], "document_empty");
+    assert_eq!(files[1]["error"]["message_de"], "Die Datei „leer.pdf“ ist leer.");
+    assert!(files[1]["file"].as_str().unwrap().ends_with("leer.pdf"));
+
+    // Text mode: the failure is one German sentence on stderr, the good file is still printed.
+    let out = cli().arg("extract").arg(&empty).arg(&good).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8(out.stderr).unwrap().trim(), "Die Datei „leer.pdf“ ist leer.");
+    assert!(String::from_utf8(out.stdout).unwrap().contains("Sehr geehrte Frau Groß,"));
+}

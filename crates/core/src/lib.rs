@@ -1,10 +1,12 @@
 //! Schreibstube's engine. Everything the app decides lives here; the desktop shell (`src-tauri`)
 //! and the command line (`crates/cli`) only translate. See ARCHITECTURE.md for the map.
 
+pub mod documents;
 pub mod error;
 pub mod llm;
 pub mod models;
 pub mod paths;
+pub mod store;
 pub mod tasks;
 
 pub use error::{CoreError, ErrorInfo, Result};

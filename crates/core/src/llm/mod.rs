@@ -287,7 +287,13 @@ impl Engine {
         let (commands, rx) = mpsc::channel();
         let (ready_tx, ready_rx) = mpsc::channel();
         let worker_model = Arc::clone(&model);
-        let settings = worker::Settings { n_ctx, n_batch: config.n_batch.clamp(32, n_ctx), threads, threads_batch };
+        let settings = worker::Settings {
+            n_ctx,
+            n_batch: config.n_batch.clamp(32, n_ctx),
+            threads,
+            threads_batch,
+            required_mb: gguf.required_memory(n_ctx) >> 20,
+        };
         std::thread::Builder::new()
             .name("schreibstube-llm".into())
             .spawn(move || worker::run(backend, &worker_model, settings, rx, ready_tx))

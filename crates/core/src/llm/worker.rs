@@ -22,6 +22,8 @@ pub(super) struct Settings {
     pub n_batch: u32,
     pub threads: usize,
     pub threads_batch: usize,
+    /// The probe's estimate, for the error when the context cannot be allocated.
+    pub required_mb: u64,
 }
 
 type Events = tokio::sync::mpsc::UnboundedSender<GenEvent>;
@@ -43,8 +45,9 @@ pub(super) fn run(
         Ok(ctx) => ctx,
         Err(e) => {
             tracing::warn!(error = %e, "could not create the llama.cpp context");
-            let required_mb = u64::from(s.n_ctx) / 4; // the context buffers are what failed to allocate
-            let _ = ready.send(Err(CoreError::ModelTooLarge { required_mb, available_mb: super::available_memory() >> 20 }));
+            // Allocating the KV cache and compute buffers is what fails here.
+            let available_mb = super::available_memory() >> 20;
+            let _ = ready.send(Err(CoreError::ModelTooLarge { required_mb: s.required_mb, available_mb }));
             return;
         }
     };

@@ -1,0 +1,227 @@
+//! What a file is, decided by its content.
+//!
+//! Staff rename files, mail programs append ".txt", scanners write ".pdf" for anything: the
+//! extension is never trusted. Binary formats are told by their magic bytes; ZIP containers by
+//! the entries inside (`word/document.xml` → DOCX, a `mimetype` entry → OpenDocument); text by
+//! sniffing its first kilobytes (e-mail headers, HTML tags, a consistent CSV delimiter). The
+//! extension is used only as a hint *among text formats* (".md" → Markdown, ".csv" lowers the
+//! bar for a delimiter) and to name the format in an error about a broken ZIP.
+
+use std::io::{Cursor, Read};
+
+use super::model::DocumentType;
+use super::text;
+
+/// The verdict on a file's content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detected {
+    Known(DocumentType),
+    /// A format recognised but not read yet; the text names it for the user.
+    Unsupported(&'static str),
+    /// A container that is recognisable but broken (e.g. a truncated ZIP); names the format.
+    Corrupt(&'static str),
+    /// Neither a known format nor text.
+    Unknown,
+}
+
+/// How many bytes of a text file the sniffers look at.
+const SNIFF_BYTES: usize = 16 * 1024;
+
+pub fn detect(bytes: &[u8], file_name: &str) -> Detected {
+    let ext = extension(file_name);
+    // Readers accept up to 1 KiB of junk before the PDF header; an e-mail whose first kilobyte
+    // holds an attached PDF is still an e-mail.
+    match find(&bytes[..bytes.len().min(1024)], b"%PDF-") {
+        Some(0) => return Detected::Known(DocumentType::Pdf),
+        Some(at) if !looks_like_email(&String::from_utf8_lossy(&bytes[..at])) => {
+            return Detected::Known(DocumentType::Pdf)
+        }
+        _ => {}
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return detect_zip(bytes, &ext);
+    }
+    if let Some(format) = binary_magic(bytes, &ext) {
+        return Detected::Unsupported(format);
+    }
+    match text::sniff_prefix(bytes, SNIFF_BYTES) {
+        Some(prefix) => Detected::Known(detect_text(&prefix, &ext, bytes.len() <= SNIFF_BYTES)),
+        None => Detected::Unknown,
+    }
+}
+
+fn extension(file_name: &str) -> String {
+    std::path::Path::new(file_name)
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Formats recognised by magic bytes that this version cannot read.
+fn binary_magic(bytes: &[u8], ext: &str) -> Option<&'static str> {
+    const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    Some(if bytes.starts_with(OLE) {
+        match ext {
+            "msg" => "Outlook-Nachricht (MSG)",
+            "xls" => "Excel 97–2003 (XLS)",
+            "doc" => "Word 97–2003 (DOC)",
+            _ => "Microsoft Office 97–2003 (DOC, XLS, MSG)",
+        }
+    } else if bytes.starts_with(b"{\\rtf") {
+        "RTF"
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        "PNG-Bild (Texterkennung folgt in einer späteren Version)"
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "JPEG-Bild (Texterkennung folgt in einer späteren Version)"
+    } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
+        "TIFF-Bild (Texterkennung folgt in einer späteren Version)"
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        "GIF-Bild"
+    } else {
+        return None;
+    })
+}
+
+/// Office and OpenDocument files are ZIP archives; the entries tell which.
+fn detect_zip(bytes: &[u8], ext: &str) -> Detected {
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Detected::Corrupt(match ext {
+            "docx" => "DOCX",
+            "odt" => "ODT",
+            "xlsx" => "XLSX",
+            "ods" => "ODS",
+            _ => "ZIP",
+        });
+    };
+    if archive.index_for_name("word/document.xml").is_some() {
+        return Detected::Known(DocumentType::Docx);
+    }
+    if archive.index_for_name("xl/workbook.xml").is_some() {
+        return Detected::Unsupported("Excel-Arbeitsmappe (XLSX)");
+    }
+    if archive.index_for_name("ppt/presentation.xml").is_some() {
+        return Detected::Unsupported("PowerPoint (PPTX)");
+    }
+    let mut mimetype = String::new();
+    if let Ok(entry) = archive.by_name("mimetype") {
+        // A mimetype entry is a few dozen bytes; never read more than that.
+        let _ = entry.take(200).read_to_string(&mut mimetype);
+    }
+    let mimetype = mimetype.trim();
+    if mimetype.starts_with("application/vnd.oasis.opendocument.text") {
+        Detected::Known(DocumentType::Odt)
+    } else if mimetype.starts_with("application/vnd.oasis.opendocument.spreadsheet") {
+        Detected::Unsupported("OpenDocument-Tabelle (ODS)")
+    } else if mimetype.starts_with("application/vnd.oasis.opendocument.presentation") {
+        Detected::Unsupported("OpenDocument-Präsentation (ODP)")
+    } else if mimetype.starts_with("application/vnd.oasis.opendocument") {
+        Detected::Unsupported("OpenDocument")
+    } else {
+        Detected::Unsupported("ZIP-Archiv")
+    }
+}
+
+/// Chooses among the text formats. `prefix` is the decoded start of the file.
+fn detect_text(prefix: &str, ext: &str, complete: bool) -> DocumentType {
+    if looks_like_email(prefix) {
+        DocumentType::Eml
+    } else if looks_like_html(prefix, ext) {
+        DocumentType::Html
+    } else if super::table::sniff_delimiter(prefix, matches!(ext, "csv" | "tsv"), complete).is_some() {
+        DocumentType::Csv
+    } else if matches!(ext, "md" | "markdown" | "mdown" | "mkd") {
+        DocumentType::Markdown
+    } else {
+        DocumentType::Txt
+    }
+}
+
+/// Header names that mark an RFC 5322 message.
+const MAIL_HEADERS: &[&str] = &[
+    "from", "to", "cc", "bcc", "subject", "date", "received", "return-path", "message-id", "mime-version",
+    "delivered-to", "reply-to", "content-type", "content-transfer-encoding", "sender", "x-mailer", "user-agent",
+    "in-reply-to", "references", "dkim-signature", "authentication-results", "thread-topic", "x-original-to",
+];
+
+/// An e-mail starts with a block of `Name: value` lines (continuations indented) that holds at
+/// least two known headers, one of them From, Received, Subject or Message-ID.
+pub(crate) fn looks_like_email(prefix: &str) -> bool {
+    let mut lines = prefix.lines().peekable();
+    // An mbox export starts with a "From sender date" line.
+    if lines.peek().is_some_and(|l| l.starts_with("From ")) {
+        lines.next();
+    }
+    let mut known = 0;
+    let mut key = false;
+    let mut first = true;
+    for line in lines {
+        if line.trim().is_empty() {
+            break;
+        }
+        if line.starts_with([' ', '\t']) && !first {
+            continue;
+        }
+        let Some((name, _)) = line.split_once(':') else { return false };
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic()) {
+            return false;
+        }
+        let name = name.to_ascii_lowercase();
+        if MAIL_HEADERS.contains(&name.as_str()) {
+            known += 1;
+            key |= matches!(name.as_str(), "from" | "received" | "subject" | "message-id");
+        }
+        first = false;
+    }
+    known >= 2 && key
+}
+
+fn looks_like_html(prefix: &str, ext: &str) -> bool {
+    let start = prefix.trim_start_matches('\u{feff}').trim_start();
+    if !start.starts_with('<') {
+        return false;
+    }
+    let head: String = start.chars().take(4096).collect::<String>().to_ascii_lowercase();
+    if head.starts_with("<!doctype html") || head.starts_with("<html") {
+        return true;
+    }
+    const TAGS: &[&str] = &["<html", "<head", "<body", "<p>", "<p ", "<div", "<table", "<br", "<h1", "<h2", "<meta", "<title"];
+    matches!(ext, "html" | "htm" | "xhtml") || TAGS.iter().any(|t| head.contains(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_needs_known_headers_at_the_start() {
+        assert!(looks_like_email("From: a@b.de\r\nSubject: Hallo\r\n\r\nText"));
+        assert!(looks_like_email("Received: from x\n\tby y\nFrom: a@b.de\nTo: c@d.de\n\nText"));
+        assert!(!looks_like_email("Betreff: Antrag\nDatum: 1.2.2024\n\nText"));
+        assert!(!looks_like_email("Subject: nur eine Zeile ohne weitere Kopfzeilen\n\nText"));
+        assert!(!looks_like_email("Sehr geehrte Damen und Herren,\nFrom: a@b.de\nSubject: x"));
+    }
+
+    #[test]
+    fn html_by_tags_not_by_angle_brackets_alone() {
+        assert!(looks_like_html("<!DOCTYPE html><html><body>x</body></html>", "txt"));
+        assert!(looks_like_html("  <div><p>Hallo</p></div>", ""));
+        assert!(!looks_like_html("<Aktenzeichen 123> bitte angeben", "txt"));
+        assert!(!looks_like_html("Hallo <b>Welt</b>", "html"));
+    }
+
+    #[test]
+    fn magic_bytes_win_over_the_extension() {
+        assert_eq!(detect(b"%PDF-1.7\n...", "brief.docx"), Detected::Known(DocumentType::Pdf));
+        assert_eq!(detect(b"\r\n%PDF-1.4\n...", "x"), Detected::Known(DocumentType::Pdf));
+        let mail = b"From: a@b.de\r\nSubject: PDF anbei\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 ...";
+        assert_eq!(detect(mail, "anhang.pdf"), Detected::Known(DocumentType::Eml));
+        assert_eq!(detect(b"\x89PNG\r\n\x1a\n\0\0", "scan.pdf"), Detected::Unsupported("PNG-Bild (Texterkennung folgt in einer späteren Version)"));
+        assert_eq!(detect(b"PK\x03\x04 truncated", "a.docx"), Detected::Corrupt("DOCX"));
+        assert_eq!(detect(b"Hallo Welt", "x.md"), Detected::Known(DocumentType::Markdown));
+        assert_eq!(detect(b"Hallo Welt", "x.pdf"), Detected::Known(DocumentType::Txt));
+    }
+}

@@ -1,0 +1,390 @@
+//! PDF text layer, page by page, with lopdf.
+//!
+//! lopdf is pure Rust, maintained, bounds stream decompression and object nesting, and reports
+//! errors instead of panicking on the broken files we tried (`pdf-extract` has many open panic
+//! issues; PDFium is not thread-safe and has no Debian package; MuPDF is AGPL). Its own
+//! `extract_text` ends a line only at `ET`/`T*`, so lines set with `Td` inside one text object
+//! run together ("…des Antrags.Wir bitten…"). This module therefore walks the page's content
+//! stream itself, with lopdf's parser and font decoding, and tracks where each string is placed:
+//! - a vertical move starts a new line, a larger one (more than ~1.35 line heights) a new
+//!   paragraph — that is where "Absatz" numbers in PDFs come from;
+//! - a horizontal jump on the same line beyond the text shown so far (estimated at 0.6 em per
+//!   character, since glyph widths are not read) and `TJ` kerning below −150/1000 em become a
+//!   space, so table columns and justified words stay apart.
+//!
+//! Pages without any text are reported as a warning (scanned pages; OCR comes later), and a
+//! password-protected file as [`ReadError::Encrypted`]. Files encrypted with an empty user
+//! password ("may not be edited") open normally, as they do in every viewer.
+
+use std::collections::BTreeMap;
+
+use lopdf::content::{Content, Operation};
+use lopdf::{Document, Encoding, LoadOptions, Object, ObjectId};
+
+use super::limits::Budget;
+use super::model::Metadata;
+use super::{Parsed, RawBlock, ReadError};
+
+pub fn read(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadError> {
+    let limit = usize::try_from(budget.remaining()).unwrap_or(usize::MAX);
+    let options = LoadOptions { max_decompressed_size: Some(limit), ..Default::default() };
+    let doc = Document::load_mem_with_options(bytes, options).map_err(map_error)?;
+    // Loaded but still encrypted: the empty user password did not open it.
+    if doc.is_encrypted() && !doc.was_encrypted() {
+        return Err(ReadError::Encrypted);
+    }
+    let pages = doc.get_pages();
+    if pages.is_empty() {
+        return Err(ReadError::Corrupt);
+    }
+
+    let mut parsed = Parsed { metadata: metadata(&doc), ..Default::default() };
+    if doc.xref_recovery.is_some() {
+        parsed.warnings.push("Die PDF-Datei ist beschädigt und wurde repariert; einzelne Inhalte können fehlen.".to_owned());
+    }
+    let mut unreadable = 0;
+    for (&number, &page_id) in &pages {
+        match page_paragraphs(&doc, page_id, limit, budget) {
+            Ok(paragraphs) if paragraphs.is_empty() => parsed.warnings.push(format!(
+                "Seite {number} hat keine Textebene (gescannt?) – Texterkennung folgt in einer späteren Version."
+            )),
+            Ok(paragraphs) => parsed
+                .blocks
+                .extend(paragraphs.into_iter().map(|text| RawBlock { page: Some(number), ..RawBlock::paragraph(text) })),
+            Err(ReadError::Limit) => return Err(ReadError::Limit),
+            Err(_) => {
+                unreadable += 1;
+                parsed.warnings.push(format!("Seite {number} ist beschädigt und konnte nicht gelesen werden."));
+            }
+        }
+    }
+    if unreadable == pages.len() {
+        return Err(ReadError::Corrupt);
+    }
+    Ok(parsed)
+}
+
+fn map_error(e: lopdf::Error) -> ReadError {
+    match e {
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => ReadError::Limit,
+        lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword | lopdf::Error::UnsupportedSecurityHandler(_) => {
+            ReadError::Encrypted
+        }
+        _ => ReadError::Corrupt,
+    }
+}
+
+/// Title, author, subject and dates of the document information dictionary.
+fn metadata(doc: &Document) -> Metadata {
+    let Ok(info) = doc.trailer.get_deref(b"Info", doc).and_then(Object::as_dict) else {
+        return Metadata::default();
+    };
+    let text = |key: &[u8]| {
+        info.get_deref(key, doc)
+            .ok()
+            .and_then(|o| lopdf::decode_text_string(o).ok())
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    Metadata {
+        title: text(b"Title"),
+        author: text(b"Author"),
+        subject: text(b"Subject"),
+        created: text(b"CreationDate").map(|d| pdf_date(&d)),
+        modified: text(b"ModDate").map(|d| pdf_date(&d)),
+    }
+}
+
+/// `D:20240315103000+01'00'` → `2024-03-15T10:30:00+01:00`; anything unparsable is kept as is.
+fn pdf_date(raw: &str) -> String {
+    let s = raw.strip_prefix("D:").unwrap_or(raw);
+    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+    if digits.len() < 4 {
+        return raw.to_owned();
+    }
+    let part = |from: usize, len: usize, default: &str| digits.get(from..from + len).unwrap_or(default).to_owned();
+    let mut out = format!(
+        "{}-{}-{}T{}:{}:{}",
+        part(0, 4, "0000"),
+        part(4, 2, "01"),
+        part(6, 2, "01"),
+        part(8, 2, "00"),
+        part(10, 2, "00"),
+        part(12, 2, "00")
+    );
+    let tz = &s[digits.len()..];
+    match tz.chars().next() {
+        Some('Z') => out.push('Z'),
+        Some(sign @ ('+' | '-')) => {
+            let tz_digits: String = tz.chars().filter(char::is_ascii_digit).collect();
+            let hh = tz_digits.get(0..2).unwrap_or("00");
+            let mm = tz_digits.get(2..4).unwrap_or("00");
+            out.push_str(&format!("{sign}{hh}:{mm}"));
+        }
+        _ => {}
+    }
+    out
+}
+
+/// A 2-D affine matrix `[a b c d e f]` as PDF writes it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Matrix([f32; 6]);
+
+impl Matrix {
+    const IDENTITY: Matrix = Matrix([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
+
+    fn from_operands(ops: &[Object]) -> Option<Matrix> {
+        let v: Vec<f32> = ops.iter().filter_map(|o| o.as_float().ok()).collect();
+        let m: [f32; 6] = v.try_into().ok()?;
+        m.iter().all(|x| x.is_finite()).then_some(Matrix(m))
+    }
+
+    /// `self × other` (apply `self` first, then `other`).
+    fn then(self, other: Matrix) -> Matrix {
+        let [a1, b1, c1, d1, e1, f1] = self.0;
+        let [a2, b2, c2, d2, e2, f2] = other.0;
+        Matrix([
+            a1 * a2 + b1 * c2,
+            a1 * b2 + b1 * d2,
+            c1 * a2 + d1 * c2,
+            c1 * b2 + d1 * d2,
+            e1 * a2 + f1 * c2 + e2,
+            e1 * b2 + f1 * d2 + f2,
+        ])
+    }
+
+    fn translate(tx: f32, ty: f32) -> Matrix {
+        Matrix([1.0, 0.0, 0.0, 1.0, tx, ty])
+    }
+}
+
+/// Text placement state while walking one page's content stream.
+struct Walker<'m, 'e> {
+    encodings: &'m BTreeMap<Vec<u8>, Encoding<'e>>,
+    encoding: Option<&'m Encoding<'e>>,
+    font_size: f32,
+    leading: f32,
+    ctm: Matrix,
+    ctm_stack: Vec<Matrix>,
+    tm: Matrix,
+    tlm: Matrix,
+    /// Set by any operator that moves the text position; cleared when text is shown.
+    moved: bool,
+    /// Where the last shown run started (device space), its font size and characters since.
+    run_start: Option<(f32, f32)>,
+    run_chars: usize,
+    last_size: f32,
+    last_line_gap: Option<f32>,
+    paragraphs: Vec<String>,
+    current: String,
+}
+
+impl<'m, 'e> Walker<'m, 'e> {
+    fn new(encodings: &'m BTreeMap<Vec<u8>, Encoding<'e>>) -> Self {
+        Self {
+            encodings,
+            encoding: None,
+            font_size: 12.0,
+            leading: 0.0,
+            ctm: Matrix::IDENTITY,
+            ctm_stack: Vec::new(),
+            tm: Matrix::IDENTITY,
+            tlm: Matrix::IDENTITY,
+            moved: true,
+            run_start: None,
+            run_chars: 0,
+            last_size: 12.0,
+            last_line_gap: None,
+            paragraphs: Vec::new(),
+            current: String::new(),
+        }
+    }
+
+    fn next_line(&mut self, tx: f32, ty: f32) {
+        self.tlm = Matrix::translate(tx, ty).then(self.tlm);
+        self.tm = self.tlm;
+        self.moved = true;
+    }
+
+    fn end_paragraph(&mut self) {
+        let text = std::mem::take(&mut self.current);
+        let text = text.trim();
+        if !text.is_empty() {
+            self.paragraphs.push(text.to_owned());
+        }
+    }
+
+    /// Decides, before a string is shown, whether it continues the line, starts a new line or a
+    /// new paragraph.
+    fn place(&mut self) {
+        let trm = self.tm.then(self.ctm);
+        let (x, y) = (trm.0[4], trm.0[5]);
+        let scale = (trm.0[2] * trm.0[2] + trm.0[3] * trm.0[3]).sqrt();
+        let size = (self.font_size.abs() * scale).max(1.0);
+        if let Some((x0, y0)) = self.run_start {
+            if !self.moved {
+                return;
+            }
+            let dy = (y - y0).abs();
+            if dy > 0.5 * size.min(self.last_size) {
+                let line = match self.last_line_gap {
+                    Some(g) if g >= 0.9 * size && g <= 1.6 * size => g,
+                    _ => 1.2 * size.max(self.last_size),
+                };
+                if dy > 1.35 * line {
+                    self.end_paragraph();
+                } else {
+                    while self.current.ends_with(' ') {
+                        self.current.pop();
+                    }
+                    self.current.push('\n');
+                    self.last_line_gap = Some(dy);
+                }
+            } else {
+                // Same line: a jump past the text shown so far is a gap between words or columns.
+                let shown = self.run_chars as f32 * 0.6 * self.last_size;
+                if (x - x0 > shown + 0.3 * size || x < x0) && !self.current.ends_with([' ', '\n']) {
+                    self.current.push(' ');
+                }
+            }
+        }
+        self.run_start = Some((x, y));
+        self.run_chars = 0;
+        self.last_size = size;
+        self.moved = false;
+    }
+
+    fn show(&mut self, operands: &[Object]) {
+        self.place();
+        let Some(encoding) = self.encoding else { return };
+        for operand in operands {
+            match operand {
+                Object::String(bytes, _) => {
+                    if let Ok(s) = encoding.bytes_to_string(bytes) {
+                        self.run_chars += s.chars().count();
+                        self.current.push_str(&s);
+                    }
+                }
+                Object::Array(items) => {
+                    for item in items {
+                        match item {
+                            Object::String(bytes, _) => {
+                                if let Ok(s) = encoding.bytes_to_string(bytes) {
+                                    self.run_chars += s.chars().count();
+                                    self.current.push_str(&s);
+                                }
+                            }
+                            // Kerning in 1/1000 em; a large negative one is a word space.
+                            other => {
+                                if other.as_float().is_ok_and(|k| k < -150.0) && !self.current.ends_with(' ') {
+                                    self.current.push(' ');
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn op(&mut self, op: &Operation) {
+        let num = |i: usize| op.operands.get(i).and_then(|o| o.as_float().ok()).filter(|v| v.is_finite());
+        match op.operator.as_str() {
+            "q" if self.ctm_stack.len() < 64 => self.ctm_stack.push(self.ctm),
+            "Q" => self.ctm = self.ctm_stack.pop().unwrap_or(Matrix::IDENTITY),
+            "cm" => {
+                if let Some(m) = Matrix::from_operands(&op.operands) {
+                    self.ctm = m.then(self.ctm);
+                    self.moved = true;
+                }
+            }
+            "BT" => {
+                self.tm = Matrix::IDENTITY;
+                self.tlm = Matrix::IDENTITY;
+                self.moved = true;
+            }
+            "Tf" => {
+                self.encoding = op.operands.first().and_then(|o| o.as_name().ok()).and_then(|n| self.encodings.get(n));
+                if let Some(size) = num(1) {
+                    self.font_size = size;
+                }
+            }
+            "TL" => self.leading = num(0).unwrap_or(self.leading),
+            "Td" => self.next_line(num(0).unwrap_or(0.0), num(1).unwrap_or(0.0)),
+            "TD" => {
+                let ty = num(1).unwrap_or(0.0);
+                self.leading = -ty;
+                self.next_line(num(0).unwrap_or(0.0), ty);
+            }
+            "Tm" => {
+                if let Some(m) = Matrix::from_operands(&op.operands) {
+                    self.tm = m;
+                    self.tlm = m;
+                    self.moved = true;
+                }
+            }
+            "T*" => self.next_line(0.0, -self.leading),
+            "Tj" | "TJ" => self.show(&op.operands),
+            "'" => {
+                self.next_line(0.0, -self.leading);
+                self.show(&op.operands);
+            }
+            "\"" => {
+                self.next_line(0.0, -self.leading);
+                self.show(op.operands.get(2..).unwrap_or(&[]));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The page's text as paragraphs; empty if the page has no text layer.
+fn page_paragraphs(doc: &Document, page_id: ObjectId, limit: usize, budget: &Budget) -> Result<Vec<String>, ReadError> {
+    let fonts = doc.get_page_fonts(page_id).map_err(map_error)?;
+    let mut encodings = BTreeMap::new();
+    for (name, font) in fonts {
+        match font.get_font_encoding_with_limit(doc, limit) {
+            Ok(encoding) => {
+                encodings.insert(name, encoding);
+            }
+            Err(e @ lopdf::Error::Decompress(_)) => return Err(map_error(e)),
+            // A font whose encoding cannot be read: its text is skipped, the page is not.
+            Err(_) => {}
+        }
+    }
+    let content = doc.get_page_content_with_limit(page_id, limit).map_err(map_error)?;
+    if !budget.take(content.len() as u64) {
+        return Err(ReadError::Limit);
+    }
+    let content = Content::decode(&content).map_err(map_error)?;
+    let mut walker = Walker::new(&encodings);
+    for op in &content.operations {
+        walker.op(op);
+    }
+    walker.end_paragraph();
+    Ok(walker.paragraphs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdf_dates_become_iso() {
+        assert_eq!(pdf_date("D:20240315103000+01'00'"), "2024-03-15T10:30:00+01:00");
+        assert_eq!(pdf_date("D:20240315103000Z"), "2024-03-15T10:30:00Z");
+        assert_eq!(pdf_date("D:2024"), "2024-01-01T00:00:00");
+        assert_eq!(pdf_date("gestern"), "gestern");
+    }
+
+    #[test]
+    fn matrices_compose_in_pdf_order() {
+        let scale = Matrix([2.0, 0.0, 0.0, 2.0, 0.0, 0.0]);
+        let shift = Matrix::translate(10.0, 20.0);
+        // Scale first, then shift: the origin lands on (10, 20).
+        assert_eq!(scale.then(shift).0[4..], [10.0, 20.0]);
+        // Shift first, then scale: (20, 40).
+        assert_eq!(shift.then(scale).0[4..], [20.0, 40.0]);
+    }
+}
