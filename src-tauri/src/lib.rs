@@ -95,6 +95,7 @@ fn cancel(state: State<'_, AppState>, request_id: u64) {
 
 pub fn run() {
     init_logging();
+    schreibstube_core::diagnostics::install_panic_hook();
     tauri::Builder::default()
         .manage(AppState::default())
         .invoke_handler(tauri::generate_handler![app_info, model_status, generate, cancel])

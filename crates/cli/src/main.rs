@@ -107,16 +107,24 @@ fn main() -> ExitCode {
         }
     };
     init_logging();
-    if let Command::Extract(args) = cli.command {
-        return extract(args);
-    }
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("{}", e.message_de());
-            ExitCode::FAILURE
-        }
-    }
+    schreibstube_core::diagnostics::install_panic_hook();
+    // The core contains panics of the parsers and the engine itself; this is the last net for
+    // anything else, so the user still gets one German sentence and no backtrace.
+    let Cli { global, command } = cli;
+    let outcome = std::panic::catch_unwind(move || match command {
+        Command::Extract(args) => extract(args),
+        command => match run(&global, command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{}", e.message_de());
+                ExitCode::FAILURE
+            }
+        },
+    });
+    outcome.unwrap_or_else(|_| {
+        eprintln!("Interner Fehler in Schreibstube. Ihre Dateien sind nicht verändert; bitte melden Sie den Fehler Ihrer IT.");
+        ExitCode::from(3)
+    })
 }
 
 /// Logs go to stderr only when asked for (`SCHREIBSTUBE_LOG=info`), so that a failing command
@@ -129,12 +137,12 @@ fn init_logging() {
         .try_init();
 }
 
-fn run(cli: Cli) -> Result<(), CoreError> {
-    let data_dir = paths::data_dir(cli.global.data_dir.clone());
-    match cli.command {
+fn run(global: &Global, command: Command) -> Result<(), CoreError> {
+    let data_dir = paths::data_dir(global.data_dir.clone());
+    match command {
         Command::Models { command: ModelsCommand::List { json } } => models_list(&data_dir, json),
         Command::Models { command: ModelsCommand::Verify { json } } => models_verify(&data_dir, json),
-        Command::Generate(args) => generate(&cli.global, &data_dir, args),
+        Command::Generate(args) => generate(global, &data_dir, args),
         Command::Extract(_) => unreachable!("handled in main"),
     }
 }
@@ -142,11 +150,8 @@ fn run(cli: Cli) -> Result<(), CoreError> {
 /// `extract`: every file is read and reported; one that fails does not stop the others. Exit
 /// code 0 if all were read, 1 if any failed.
 fn extract(args: ExtractArgs) -> ExitCode {
-    // A parser panic is caught by the core and reported as a typed error; its message may quote
-    // the document, so it goes to the log (if enabled) as a location only, never to stderr.
-    std::panic::set_hook(Box::new(|info| {
-        tracing::error!(location = ?info.location(), "panic caught while reading a document");
-    }));
+    // A parser panic is caught by the core and reported as a typed error; the panic hook
+    // (diagnostics) keeps its message, which may quote the document, out of stderr and the log.
     let items = documents::extract_batch(&args.files, &ExtractOptions::default());
     let failed = items.iter().filter(|i| i.result.is_err()).count();
     let mut out = std::io::stdout().lock();

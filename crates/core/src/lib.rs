@@ -1,6 +1,7 @@
 //! Schreibstube's engine. Everything the app decides lives here; the desktop shell (`src-tauri`)
 //! and the command line (`crates/cli`) only translate. See ARCHITECTURE.md for the map.
 
+pub mod diagnostics;
 pub mod documents;
 pub mod error;
 pub mod llm;
