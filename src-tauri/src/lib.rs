@@ -34,17 +34,21 @@ pub enum UiGenEvent {
 #[derive(Serialize)]
 pub struct AppInfo {
     version: &'static str,
-    model: Option<ModelStatus>,
+    model: ModelStatus,
 }
 
 #[tauri::command]
 fn app_info(state: State<'_, AppState>) -> AppInfo {
-    AppInfo { version: env!("CARGO_PKG_VERSION"), model: state.status.lock().unwrap().clone() }
+    AppInfo { version: env!("CARGO_PKG_VERSION"), model: current_status(&state) }
 }
 
 #[tauri::command]
-fn model_status(state: State<'_, AppState>) -> Option<ModelStatus> {
-    state.status.lock().unwrap().clone()
+fn model_status(state: State<'_, AppState>) -> ModelStatus {
+    current_status(&state)
+}
+
+fn current_status(state: &AppState) -> ModelStatus {
+    state.status.lock().unwrap().clone().unwrap_or_else(ModelStatus::starting)
 }
 
 #[tauri::command]

@@ -38,10 +38,17 @@ struct Args {
     /// Also write the figures as JSON to this file
     #[arg(long)]
     json: Option<PathBuf>,
-    /// Internal: run only the bindings side and print its JSON (a process of its own, like the
-    /// reference, so no other engine's threads share it)
+    /// Internal: run one side and print its JSON. Every side runs in a process of its own, like
+    /// the reference: two engines in one process measurably slow each other (their OpenMP teams).
     #[arg(long, hide = true)]
-    bindings_only: bool,
+    side: Option<Side>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Side {
+    Bindings,
+    Real,
+    RealDefault,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
@@ -50,6 +57,10 @@ struct Runs {
     pp: Vec<f64>,
     tg: Vec<f64>,
     peak_rss_kb: i64,
+    #[serde(default)]
+    threads: usize,
+    #[serde(default)]
+    threads_batch: usize,
 }
 
 fn mean(v: &[f64]) -> f64 {
@@ -145,17 +156,35 @@ fn bindings(model_path: &Path, threads: usize, a: &Args) -> Runs {
     runs
 }
 
-fn bindings_in_own_process(model: &Path, threads: usize, a: &Args) -> Runs {
+fn side_in_own_process(side: &str, model: &Path, threads: usize, a: &Args) -> Runs {
     let out = Command::new(std::env::current_exe().unwrap())
-        .arg("--bindings-only")
-        .arg("--model")
+        .args(["--side", side, "--model"])
         .arg(model)
         .args(["--threads", &threads.to_string(), "--n-prompt", &a.n_prompt.to_string()])
         .args(["--n-gen", &a.n_gen.to_string(), "--reps", &a.reps.to_string()])
         .output()
-        .expect("run the bindings side");
-    assert!(out.status.success(), "bindings side failed: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("bindings JSON")
+        .expect("run a benchmark side");
+    assert!(out.status.success(), "side {side} failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("side JSON")
+}
+
+/// One side of the benchmark, in this process (called with `--side`).
+fn run_side(side: Side, model: &Path, threads: usize, a: &Args) -> Runs {
+    let n_ctx = (a.n_prompt + a.n_gen + 64) as u32;
+    let mut runs = match side {
+        Side::Bindings => Runs { threads, threads_batch: threads, ..bindings(model, threads, a) },
+        Side::Real | Side::RealDefault => {
+            let (t, tb) = match side {
+                Side::Real => (Some(threads), Some(threads)),
+                _ => (None, None),
+            };
+            let engine = load_engine(model, t, tb, n_ctx);
+            let prompt = prompt_of(&engine, a.n_prompt);
+            Runs { threads: engine.info().threads, threads_batch: engine.info().threads_batch, ..real_path(&engine, a, &prompt) }
+        }
+    };
+    runs.peak_rss_kb = peak_rss_kb();
+    runs
 }
 
 /// A German prompt of about `n` tokens for the real path (it takes text, not token ids).
@@ -238,34 +267,34 @@ fn main() {
         let m = Manifest::locate(None).expect("models/models.toml (run make setup)");
         m.path_of(m.default_entry())
     });
-    let n_ctx = (a.n_prompt + a.n_gen + 64) as u32;
-    if a.bindings_only {
-        println!("{}", serde_json::to_string(&bindings(&model, threads, &a)).unwrap());
+    if let Some(side) = a.side {
+        println!("{}", serde_json::to_string(&run_side(side, &model, threads, &a)).unwrap());
         return;
     }
     eprintln!("bench: model {}, {threads} threads, pp{} tg{}, {} reps", model.display(), a.n_prompt, a.n_gen, a.reps);
-
-    eprintln!("bench: C++ reference …");
-    let reference_idle = reference(&model, threads, &a);
-    eprintln!("bench: engine, real path …");
-    let engine = load_engine(&model, Some(threads), Some(threads), n_ctx);
-    let prompt = prompt_of(&engine, a.n_prompt);
-    let real_idle = real_path(&engine, &a, &prompt);
-    let engine_rss = peak_rss_kb();
-    eprintln!("bench: engine, bindings with the reference's method …");
-    let bindings_idle = bindings_in_own_process(&model, threads, &a);
-
-    let default_engine = load_engine(&model, None, None, n_ctx);
-    let default_threads = (default_engine.info().threads, default_engine.info().threads_batch);
-    let real_default_idle = real_path(&default_engine, &a, &prompt);
+    let all_sides = || {
+        eprintln!("bench:   C++ reference …");
+        let r = reference(&model, threads, &a);
+        eprintln!("bench:   engine, real path …");
+        let e = side_in_own_process("real", &model, threads, &a);
+        eprintln!("bench:   engine, real path with the app's default threads …");
+        let d = side_in_own_process("real-default", &model, threads, &a);
+        (r, e, d)
+    };
+    eprintln!("bench: idle machine");
+    let (reference_idle, real_idle, real_default_idle) = all_sides();
+    eprintln!("bench:   engine bindings with the reference's method …");
+    let bindings_idle = side_in_own_process("bindings", &model, threads, &a);
+    let engine_rss = real_idle.peak_rss_kb;
+    let default_threads = (real_default_idle.threads, real_default_idle.threads_batch);
 
     let loaded = (!a.no_load).then(|| {
-        eprintln!("bench: the same beside one busy core …");
+        eprintln!("bench: beside one busy process");
         let _busy = BusyCore::start();
-        let one = (reference(&model, threads, &a), real_path(&engine, &a, &prompt), real_path(&default_engine, &a, &prompt));
-        eprintln!("bench: the same beside two busy processes …");
+        let one = all_sides();
+        eprintln!("bench: beside two busy processes");
         let _busy2 = BusyCore::start();
-        let two = (reference(&model, threads, &a), real_path(&engine, &a, &prompt), real_path(&default_engine, &a, &prompt));
+        let two = all_sides();
         [one, two]
     });
 

@@ -32,6 +32,11 @@ pub struct ModelStatus {
 }
 
 impl ModelStatus {
+    /// Before the loader has said anything (the UI may ask that early).
+    pub fn starting() -> Self {
+        Self { state: LoadState::Loading, name: String::new(), file: String::new(), kind: ModelKind::Base, progress: 0.0, error: None }
+    }
+
     fn failed(name: String, file: String, e: &CoreError) -> Self {
         Self { state: LoadState::Error, name, file, kind: ModelKind::Base, progress: 0.0, error: Some(e.into()) }
     }
