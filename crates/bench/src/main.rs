@@ -233,6 +233,8 @@ fn load_engine(model: &Path, threads: Option<usize>, threads_batch: Option<usize
     let mut config = EngineConfig::new(model);
     config.threads = threads;
     config.threads_batch = threads_batch;
+    // Every prompt run evaluates all its tokens, as llama-bench's do.
+    config.reuse_prefix = false;
     config.n_ctx = Some(n_ctx);
     Engine::load(config, |_| {}).expect("engine")
 }

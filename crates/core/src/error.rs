@@ -65,6 +65,10 @@ pub enum CoreError {
     UndecodableText { file: String },
     #[error("the {format} reader failed on {file}")]
     ParserFailed { file: String, format: String },
+
+    // Tasks (`crate::tasks`).
+    #[error("the files hold no readable text to summarise or explain")]
+    NothingToSummarize,
 }
 
 impl CoreError {
@@ -98,6 +102,7 @@ impl CoreError {
             Self::DecompressionLimit { .. } => "document_decompression_limit",
             Self::UndecodableText { .. } => "document_undecodable_text",
             Self::ParserFailed { .. } => "document_parser_failed",
+            Self::NothingToSummarize => "task_no_text",
         }
     }
 
@@ -176,6 +181,7 @@ impl CoreError {
             Self::ParserFailed { file, format } => format!(
                 "Beim Lesen von „{file}“ ({format}) ist ein interner Fehler aufgetreten. Die Datei wurde übersprungen; die übrigen Dateien sind nicht betroffen."
             ),
+            Self::NothingToSummarize => "Die Dateien enthalten keinen lesbaren Text. Bitte prüfen Sie, ob es sich um gescannte Seiten ohne Texterkennung oder leere Dateien handelt.".into(),
         }
     }
 
@@ -221,6 +227,7 @@ impl CoreError {
             Self::ParserFailed { file, format } => format!(
                 "An internal error occurred while reading “{file}” ({format}). The file was skipped; other files are not affected."
             ),
+            Self::NothingToSummarize => "The files contain no readable text. Please check whether they are scans without text recognition or empty files.".into(),
             other => {
                 let mut s = other.to_string();
                 if let Some(first) = s.get_mut(0..1) {

@@ -42,11 +42,14 @@ pub struct EngineConfig {
     pub n_batch: u32,
     /// Pretend this much memory is available (tests, or a policy that caps the app's share).
     pub memory_limit: Option<u64>,
+    /// Keep the cache of a prompt prefix shared with the previous request (default on; the
+    /// benchmark turns it off to measure prompt processing as llama-bench does).
+    pub reuse_prefix: bool,
 }
 
 impl EngineConfig {
     pub fn new(model_path: impl Into<PathBuf>) -> Self {
-        Self { model_path: model_path.into(), threads: None, threads_batch: None, n_ctx: None, n_batch: 512, memory_limit: None }
+        Self { model_path: model_path.into(), threads: None, threads_batch: None, n_ctx: None, n_batch: 512, memory_limit: None, reuse_prefix: true }
     }
 }
 
@@ -140,6 +143,9 @@ pub enum StopReason {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GenStats {
     pub prompt_tokens: usize,
+    /// Prompt tokens whose cache was kept from the previous request (a shared prefix).
+    #[serde(default)]
+    pub cached_tokens: usize,
     pub generated_tokens: usize,
     pub prompt_ms: f64,
     pub generate_ms: f64,
@@ -293,6 +299,7 @@ impl Engine {
             threads,
             threads_batch,
             required_mb: gguf.required_memory(n_ctx) >> 20,
+            reuse_prefix: config.reuse_prefix,
         };
         std::thread::Builder::new()
             .name("schreibstube-llm".into())
@@ -365,6 +372,12 @@ impl Engine {
     /// The prompt is tokenised and checked against the context budget here, so that a prompt that
     /// does not fit fails at once with [`CoreError::ContextOverflow`].
     pub fn generate(&self, req: GenerateRequest) -> Result<Generation> {
+        self.generate_with_cancel(req, CancelToken::default())
+    }
+
+    /// [`Self::generate`] with a cancel switch the caller already holds (a task that runs many
+    /// generations stops all of them with one token).
+    pub fn generate_with_cancel(&self, req: GenerateRequest, cancel: CancelToken) -> Result<Generation> {
         req.params.validate()?;
         let (text, templated) = self.render_prompt(&req.prompt);
         if text.trim().is_empty() {
@@ -378,7 +391,6 @@ impl Engine {
         let tokens = worker::tokenize_prompt(&self.model, &text, templated);
         budget(tokens.len(), req.params.max_tokens, n_ctx)?;
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let cancel = CancelToken::default();
         self.commands
             .send(Command::Generate { tokens, params: req.params, events: tx, cancel: cancel.clone() })
             .map_err(|_| CoreError::EngineStopped)?;

@@ -24,6 +24,7 @@ pub(super) struct Settings {
     pub threads_batch: usize,
     /// The probe's estimate, for the error when the context cannot be allocated.
     pub required_mb: u64,
+    pub reuse_prefix: bool,
 }
 
 type Events = tokio::sync::mpsc::UnboundedSender<GenEvent>;
@@ -53,21 +54,32 @@ pub(super) fn run(
     };
     let _ = ready.send(Ok(()));
     let mut batch = LlamaBatch::new(s.n_batch as usize, 1);
+    // The tokens whose keys and values sit in the cache (sequence 0), for prompt-prefix reuse.
+    let mut cached: Vec<LlamaToken> = Vec::new();
+    let reuse_prefix = s.reuse_prefix;
 
     while let Ok(command) = commands.recv() {
         match command {
             Command::Generate { tokens, params, events, cancel } => {
                 // A panic inside the bindings must not take the app down: report it and go on
                 // with a fresh KV cache.
+                if !reuse_prefix {
+                    cached.clear();
+                }
                 let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    generate(&mut ctx, model, &mut batch, &tokens, &params, &events, &|| cancel.is_cancelled())
+                    generate(&mut ctx, model, &mut batch, &mut cached, &tokens, &params, &events, &|| cancel.is_cancelled())
                 }));
                 let event = match outcome {
                     Ok(Ok(stats)) => GenEvent::Done(stats),
-                    Ok(Err(e)) => GenEvent::Error(Arc::new(e)),
+                    Ok(Err(e)) => {
+                        ctx.clear_kv_cache();
+                        cached.clear();
+                        GenEvent::Error(Arc::new(e))
+                    }
                     Err(_) => {
                         tracing::error!("generation panicked; the context is reset");
                         ctx.clear_kv_cache();
+                        cached.clear();
                         GenEvent::Error(Arc::new(CoreError::Inference("panic in generation".into())))
                     }
                 };
@@ -92,10 +104,19 @@ pub(super) fn tokenize_prompt(model: &LlamaModel, text: &str, templated: bool) -
     tokens
 }
 
+/// How many leading tokens of `tokens` the cache already holds and may keep. At least the last
+/// prompt token is always evaluated again: its logits start the answer.
+fn reusable_prefix(cached: &[LlamaToken], tokens: &[LlamaToken]) -> usize {
+    let common = cached.iter().zip(tokens).take_while(|(a, b)| a == b).count();
+    common.min(tokens.len().saturating_sub(1))
+}
+
+#[allow(clippy::too_many_arguments)]
 fn generate(
     ctx: &mut LlamaContext<'_>,
     model: &LlamaModel,
     batch: &mut LlamaBatch<'_>,
+    cached: &mut Vec<LlamaToken>,
     tokens: &[LlamaToken],
     params: &SamplingParams,
     events: &Events,
@@ -103,12 +124,22 @@ fn generate(
 ) -> Result<GenStats> {
     let vocab = model.vocab();
     let n_batch = batch_capacity(ctx);
-    ctx.clear_kv_cache();
+    // Prompt-prefix reuse: a task that sends the same instructions before every chunk evaluates
+    // them once. The context keeps the full sliding-window cache (`swa_full`, llama.cpp's
+    // default), so cutting the cache after the common prefix is exact for Gemma 3 too; where
+    // llama.cpp refuses the cut, the cache starts empty.
+    let mut reused = reusable_prefix(cached, tokens);
+    if reused == 0 || !ctx.clear_kv_cache_seq(Some(0), Some(reused as u32), None).unwrap_or(false) {
+        ctx.clear_kv_cache();
+        reused = 0;
+    }
+    cached.truncate(reused);
     let _ = events.send(GenEvent::Started { prompt_tokens: tokens.len() });
 
     let t_prompt = Instant::now();
     let mut stats = GenStats {
         prompt_tokens: tokens.len(),
+        cached_tokens: reused,
         generated_tokens: 0,
         prompt_ms: 0.0,
         generate_ms: 0.0,
@@ -116,9 +147,9 @@ fn generate(
         generate_tokens_per_s: 0.0,
         stop_reason: StopReason::Cancelled,
     };
-    let chunks = tokens.chunks(n_batch);
+    let chunks = tokens[reused..].chunks(n_batch);
     let n_chunks = chunks.len();
-    let mut done = 0usize;
+    let mut done = reused;
     for (i, chunk) in chunks.enumerate() {
         if cancelled() {
             return Ok(finish(stats, t_prompt, None));
@@ -129,6 +160,7 @@ fn generate(
             batch.add(tok, (done + j) as i32, &[0], last).map_err(|e| CoreError::Inference(e.to_string()))?;
         }
         ctx.decode(batch).map_err(decode_error)?;
+        cached.extend_from_slice(chunk);
         done += chunk.len();
         if n_chunks > 1 {
             let _ = events.send(GenEvent::Progress { done, total: tokens.len() });
@@ -171,6 +203,7 @@ fn generate(
         batch.clear();
         batch.add(token, pos, &[0], true).map_err(|e| CoreError::Inference(e.to_string()))?;
         ctx.decode(batch).map_err(decode_error)?;
+        cached.push(token);
         pos += 1;
         logits_at = 0;
     };
@@ -189,7 +222,7 @@ fn finish(mut stats: GenStats, t_prompt: Instant, t_gen: Option<Instant>) -> Gen
         None => stats.prompt_ms = t_prompt.elapsed().as_secs_f64() * 1000.0,
     }
     let rate = |n: usize, ms: f64| if ms > 0.0 { n as f64 / (ms / 1000.0) } else { 0.0 };
-    stats.prompt_tokens_per_s = rate(stats.prompt_tokens, stats.prompt_ms);
+    stats.prompt_tokens_per_s = rate(stats.prompt_tokens - stats.cached_tokens, stats.prompt_ms);
     stats.generate_tokens_per_s = rate(stats.generated_tokens, stats.generate_ms);
     stats
 }
@@ -202,5 +235,19 @@ fn decode_error(e: llama_cpp_2::DecodeError) -> CoreError {
     match e {
         llama_cpp_2::DecodeError::NoKvCacheSlot => CoreError::Inference("no KV cache slot".into()),
         other => CoreError::Inference(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_reuse_keeps_one_token_to_evaluate() {
+        let t = |v: &[i32]| v.iter().map(|&i| LlamaToken::new(i)).collect::<Vec<_>>();
+        assert_eq!(reusable_prefix(&t(&[1, 2, 3, 9]), &t(&[1, 2, 3, 4, 5])), 3);
+        assert_eq!(reusable_prefix(&t(&[1, 2, 3]), &t(&[1, 2, 3])), 2, "same prompt: re-evaluate the last token");
+        assert_eq!(reusable_prefix(&t(&[]), &t(&[1, 2])), 0);
+        assert_eq!(reusable_prefix(&t(&[7]), &t(&[1, 2])), 0);
     }
 }

@@ -1,4 +1,11 @@
 //! The assistant's tasks: what to ask the model and how to check its answer. Each task turns user
 //! input into [`crate::llm::GenerateRequest`]s; the shell and the CLI only pass input through.
+//!
+//! Shared by all tasks: `evidence` (sentences, BM25 over source blocks), `facts` (dates, amounts,
+//! Aktenzeichen … found by code) and `checker` (flags output figures no source contains).
 
+pub mod checker;
+pub mod evidence;
+pub mod facts;
 pub mod free_text;
+pub mod summarize;

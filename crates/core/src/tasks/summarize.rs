@@ -1,0 +1,730 @@
+//! "Akte zusammenfassen": whole case files, every block read, every sentence cited.
+//!
+//! 1. The blocks of all files are cut into chunks that fit the model's context (block
+//!    boundaries kept; a block longer than a chunk is cut at sentence ends and keeps its
+//!    position). Nothing is skipped: coverage counts the pages whose chunks were read.
+//! 2. Map: each chunk is summarised. The instructions come first and are the same for every
+//!    chunk, so the engine evaluates them once and reuses their cache (prompt-prefix reuse).
+//! 3. Reduce: partial summaries are merged in groups that fit, level by level, until one is left;
+//!    the last step applies the requested length, form and focus and streams its tokens.
+//! 4. Every sentence of the result is linked to the blocks that support it (shared facts first,
+//!    then BM25 over the blocks of the chunks it was made from); key facts are found by code over
+//!    all blocks; the checker flags figures and names no source contains.
+//!
+//! A cancel keeps what was done: the partial summaries so far, marked `cancelled`.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use super::checker::{self, Sources, Unsupported};
+use super::evidence::{self, split_sentences, Index};
+use super::facts::{self, Fact, FactKind};
+use crate::documents::{Block, Document, Position};
+use crate::error::{CoreError, ErrorInfo, Result};
+use crate::llm::{CancelToken, Engine, GenEvent, GenerateRequest, Prompt, SamplingParams, StopReason};
+use crate::models::ModelKind;
+
+/// The mark every generated result carries until a person has checked it.
+pub const AI_MARK_DE: &str = "KI-Entwurf – bitte prüfen";
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Length {
+    /// 3–5 sentences.
+    #[default]
+    Kurz,
+    Mittel,
+    Ausfuehrlich,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Form {
+    #[default]
+    Text,
+    Stichpunkte,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SummaryOptions {
+    pub length: Length,
+    pub form: Form,
+    /// A question the summary should answer ("Was fordert der Antragsteller?").
+    pub focus: Option<String>,
+    /// Tokens of source text per chunk; `None` = chosen from the context size.
+    pub chunk_tokens: Option<usize>,
+    pub temperature: f32,
+    pub seed: Option<u32>,
+}
+
+impl Default for SummaryOptions {
+    fn default() -> Self {
+        // Low temperature and a fixed seed: the same file gives the same summary, which is what
+        // a reviewer expects, and the provenance records both.
+        Self { length: Length::Kurz, form: Form::Text, focus: None, chunk_tokens: None, temperature: 0.2, seed: Some(42) }
+    }
+}
+
+impl Length {
+    fn sentences_de(self) -> &'static str {
+        match self {
+            Self::Kurz => "3 bis 5 Sätzen",
+            Self::Mittel => "6 bis 10 Sätzen",
+            Self::Ausfuehrlich => "12 bis 20 Sätzen",
+        }
+    }
+    fn max_tokens(self) -> usize {
+        match self {
+            Self::Kurz => 200,
+            Self::Mittel => 400,
+            Self::Ausfuehrlich => 800,
+        }
+    }
+}
+
+/// What a long summary reports while it runs.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum SummaryEvent {
+    Progress(Progress),
+    /// The summary of chunk `chunk` (1-based), as soon as it is done.
+    Partial { chunk: usize, text: String },
+    /// Streamed text of the final step.
+    Token { text: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Progress {
+    /// `lesen` (map over chunks), `zusammenfuehren` (reduce), `pruefen` (citations and checks).
+    pub stage: &'static str,
+    pub done: usize,
+    pub total: usize,
+    pub pages_read: usize,
+    pub pages_total: usize,
+    pub eta_s: Option<f64>,
+}
+
+/// A sentence (or bullet) of the summary with the passages it rests on.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CitedSentence {
+    pub text: String,
+    pub sources: Vec<Position>,
+    /// False when no passage shares enough with the sentence: show it as unsupported.
+    pub supported: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileCoverage {
+    pub file: String,
+    pub sha256: String,
+    pub pages_read: usize,
+    pub pages_total: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Pages (or, for formats without pages, parts: a file or an attachment) read.
+    pub pages_read: usize,
+    pub pages_total: usize,
+    pub chunks_read: usize,
+    pub chunks_total: usize,
+    pub files: Vec<FileCoverage>,
+}
+
+impl Coverage {
+    /// "30 von 30 Seiten gelesen".
+    pub fn label_de(&self) -> String {
+        format!("{} von {} Seiten gelesen", self.pages_read, self.pages_total)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelRef {
+    pub name: String,
+    pub file: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Timings {
+    pub total_ms: f64,
+    pub map_ms: f64,
+    pub reduce_ms: f64,
+    pub generations: usize,
+    pub prompt_tokens: usize,
+    /// Prompt tokens taken from the cache of a shared prefix instead of being evaluated.
+    pub cached_tokens: usize,
+    pub generated_tokens: usize,
+}
+
+/// A file of the Akte that could not be read, with its German reason.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FailedFile {
+    pub file: String,
+    pub error: ErrorInfo,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SummaryResult {
+    pub mark: String,
+    pub summary: String,
+    pub sentences: Vec<CitedSentence>,
+    pub facts: Vec<Fact>,
+    pub coverage: Coverage,
+    pub unsupported: Vec<Unsupported>,
+    pub model: ModelRef,
+    pub options: SummaryOptions,
+    pub timings: Timings,
+    pub cancelled: bool,
+    pub failed_files: Vec<FailedFile>,
+    /// German notes from extraction (pages without text layer, unreadable attachments).
+    pub warnings: Vec<String>,
+}
+
+/// A piece of source text in a chunk: a whole block, or a run of sentences of a long one.
+struct Piece {
+    block: usize,
+    text: String,
+}
+
+struct Chunk {
+    pieces: Vec<Piece>,
+}
+
+impl Chunk {
+    fn text(&self) -> String {
+        self.pieces.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n\n")
+    }
+    fn blocks(&self) -> BTreeSet<usize> {
+        self.pieces.iter().map(|p| p.block).collect()
+    }
+}
+
+/// A summary made so far and the blocks it was made from.
+struct Partial {
+    text: String,
+    blocks: BTreeSet<usize>,
+}
+
+/// Summarises the documents of one Akte. Blocking: run it off the UI thread. `failed` are the
+/// files that could not be read (they are reported, never silently dropped).
+pub fn summarize(
+    engine: &Engine,
+    model: ModelRef,
+    docs: &[Document],
+    failed: Vec<FailedFile>,
+    opts: &SummaryOptions,
+    cancel: &CancelToken,
+    mut on_event: impl FnMut(SummaryEvent),
+) -> Result<SummaryResult> {
+    let started = Instant::now();
+    if let Some(focus) = &opts.focus {
+        if focus.chars().count() > 500 {
+            return Err(CoreError::InvalidParameter("die Fokusfrage darf höchstens 500 Zeichen lang sein".into()));
+        }
+    }
+    let blocks: Vec<&Block> = docs.iter().flat_map(|d| d.blocks.iter()).collect();
+    if blocks.is_empty() {
+        return Err(CoreError::NothingToSummarize);
+    }
+    let pages = PageMap::new(&blocks);
+    let warnings: Vec<String> = docs.iter().flat_map(|d| d.warnings.iter().cloned()).collect();
+
+    let base = engine.info().kind == ModelKind::Base;
+    let prompts = Prompts { focus: opts.focus.as_deref().map(str::trim).filter(|f| !f.is_empty()), base };
+    let map_max = if opts.length == Length::Ausfuehrlich { 240 } else { 160 };
+    let n_ctx = engine.info().n_ctx as usize;
+    let overhead = engine.prompt_tokens(&prompts.map("")) + 16;
+    let room = n_ctx.saturating_sub(overhead + map_max.max(opts.length.max_tokens()));
+    if room < 64 {
+        return Err(CoreError::ContextOverflow { needed: overhead + map_max + 64, available: n_ctx });
+    }
+    let chunk_tokens = opts.chunk_tokens.unwrap_or(1500).clamp(64, room);
+    let chunks = make_chunks(engine, &blocks, chunk_tokens);
+    tracing::info!(chunks = chunks.len(), blocks = blocks.len(), chunk_tokens, "summary started");
+
+    let mut timings = Timings::default();
+    let mut read_blocks: HashSet<usize> = HashSet::new();
+    let mut partials: Vec<Partial> = Vec::new();
+    let progress = |stage, done, total, read: &HashSet<usize>, eta_s| Progress {
+        stage,
+        done,
+        total,
+        pages_read: pages.read(read),
+        pages_total: pages.total(),
+        eta_s,
+    };
+    on_event(SummaryEvent::Progress(progress("lesen", 0, chunks.len(), &read_blocks, None)));
+
+    let params = |max_tokens| SamplingParams {
+        max_tokens,
+        temperature: opts.temperature,
+        seed: opts.seed,
+        stop: prompts.stops(),
+        ..SamplingParams::default()
+    };
+    let mut cancelled = false;
+    let final_text;
+
+    if chunks.len() == 1 {
+        // Everything fits: one step with the final instructions, streamed.
+        let t = Instant::now();
+        let out = run(engine, prompts.single(&chunks[0].text(), opts), params(opts.length.max_tokens()), cancel, &mut timings, |tok| {
+            on_event(SummaryEvent::Token { text: tok.to_owned() })
+        })?;
+        timings.map_ms = t.elapsed().as_secs_f64() * 1000.0;
+        cancelled = out.cancelled;
+        final_text = out.text;
+        if !cancelled {
+            read_blocks.extend(chunks[0].blocks());
+        }
+        partials.push(Partial { text: final_text.clone(), blocks: chunks[0].blocks() });
+    } else {
+        let t_map = Instant::now();
+        for (i, chunk) in chunks.iter().enumerate() {
+            if cancel.is_cancelled() {
+                cancelled = true;
+                break;
+            }
+            let out = run(engine, prompts.map(&chunk.text()), params(map_max), cancel, &mut timings, |_| {})?;
+            if out.cancelled {
+                cancelled = true;
+                break;
+            }
+            read_blocks.extend(chunk.blocks());
+            on_event(SummaryEvent::Partial { chunk: i + 1, text: out.text.clone() });
+            partials.push(Partial { text: out.text, blocks: chunk.blocks() });
+            let per_chunk = t_map.elapsed().as_secs_f64() / (i + 1) as f64;
+            // The reduce step costs about one chunk more.
+            let eta = per_chunk * (chunks.len() - i) as f64;
+            on_event(SummaryEvent::Progress(progress("lesen", i + 1, chunks.len(), &read_blocks, Some(eta))));
+        }
+        timings.map_ms = t_map.elapsed().as_secs_f64() * 1000.0;
+
+        let t_reduce = Instant::now();
+        if !cancelled {
+            let mut level = std::mem::take(&mut partials);
+            loop {
+                let groups = group_partials(engine, &prompts, &level, n_ctx, opts.length.max_tokens());
+                let last = groups.len() == 1;
+                on_event(SummaryEvent::Progress(progress("zusammenfuehren", 0, groups.len(), &read_blocks, None)));
+                let mut next = Vec::new();
+                for (g, group) in groups.iter().enumerate() {
+                    let texts: Vec<&str> = group.iter().map(|&i| level[i].text.as_str()).collect();
+                    let (prompt, max) = if last {
+                        (prompts.reduce(&texts, Some(opts)), opts.length.max_tokens())
+                    } else {
+                        (prompts.reduce(&texts, None), map_max)
+                    };
+                    let out = run(engine, prompt, params(max), cancel, &mut timings, |tok| {
+                        if last {
+                            on_event(SummaryEvent::Token { text: tok.to_owned() })
+                        }
+                    })?;
+                    let blocks = group.iter().flat_map(|&i| level[i].blocks.iter().copied()).collect();
+                    next.push(Partial { text: out.text, blocks });
+                    on_event(SummaryEvent::Progress(progress("zusammenfuehren", g + 1, groups.len(), &read_blocks, None)));
+                    if out.cancelled {
+                        cancelled = true;
+                        break;
+                    }
+                }
+                if cancelled {
+                    // Keep what the map step produced: it is the fuller partial result.
+                    partials = level;
+                    break;
+                }
+                if last || next.len() >= level.len() {
+                    partials = next;
+                    break;
+                }
+                level = next;
+            }
+        }
+        timings.reduce_ms = t_reduce.elapsed().as_secs_f64() * 1000.0;
+        final_text = if cancelled || partials.len() > 1 {
+            partials.iter().map(|p| p.text.trim()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n\n")
+        } else {
+            partials.first().map(|p| p.text.clone()).unwrap_or_default()
+        };
+    }
+
+    on_event(SummaryEvent::Progress(progress("pruefen", 0, 1, &read_blocks, None)));
+    let index = Index::new(blocks.iter().map(|b| b.text.as_str()));
+    let block_facts: Vec<HashSet<(FactKind, String)>> =
+        blocks.iter().map(|b| facts::scan(&b.text).into_iter().map(|f| (f.kind, f.normalized)).collect()).collect();
+    let mut sentences = Vec::new();
+    for p in &partials {
+        let among: Vec<usize> = p.blocks.iter().copied().collect();
+        for s in split_sentences(&p.text) {
+            let ids = cite(&s, &among, &index, &block_facts);
+            sentences.push(CitedSentence {
+                supported: !ids.is_empty(),
+                sources: ids.iter().map(|&i| blocks[i].position.clone()).collect(),
+                text: s,
+            });
+        }
+    }
+    let sources = Sources::new(blocks.iter().map(|b| b.text.as_str()));
+    let unsupported = checker::check(&sentences.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join("\n"), &sources);
+    let facts = facts::extract(blocks.iter().copied());
+    on_event(SummaryEvent::Progress(progress("pruefen", 1, 1, &read_blocks, Some(0.0))));
+
+    let chunks_read = if cancelled {
+        chunks.iter().filter(|c| c.blocks().iter().all(|b| read_blocks.contains(b))).count()
+    } else {
+        chunks.len()
+    };
+    let coverage = Coverage {
+        pages_read: pages.read(&read_blocks),
+        pages_total: pages.total(),
+        chunks_read,
+        chunks_total: chunks.len(),
+        files: pages.per_file(docs, &read_blocks),
+    };
+    timings.total_ms = started.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(
+        chunks = chunks.len(),
+        cancelled,
+        sentences = sentences.len(),
+        unsupported = unsupported.len(),
+        facts = facts.len(),
+        ms = timings.total_ms,
+        cached_tokens = timings.cached_tokens,
+        "summary done"
+    );
+    Ok(SummaryResult {
+        mark: AI_MARK_DE.to_owned(),
+        summary: final_text.trim().to_owned(),
+        sentences,
+        facts,
+        coverage,
+        unsupported,
+        model,
+        options: opts.clone(),
+        timings,
+        cancelled,
+        failed_files: failed,
+        warnings,
+    })
+}
+
+/// The blocks that support `sentence`, among `among`: first those holding the same facts
+/// (a date, an amount), then the best lexical matches. At most four.
+fn cite(sentence: &str, among: &[usize], index: &Index, block_facts: &[HashSet<(FactKind, String)>]) -> Vec<usize> {
+    let mut ids: Vec<usize> = Vec::new();
+    for f in facts::scan(sentence) {
+        let key = (f.kind, f.normalized);
+        let alt = (if key.0 == FactKind::Frist { FactKind::Datum } else { FactKind::Frist }, key.1.clone());
+        for &i in among {
+            if (block_facts[i].contains(&key) || block_facts[i].contains(&alt)) && !ids.contains(&i) && ids.len() < 2 {
+                ids.push(i);
+            }
+        }
+    }
+    for hit in index.search(sentence, Some(among)).into_iter().take(2) {
+        if evidence::supports(&hit, sentence) && !ids.contains(&hit.passage) {
+            ids.push(hit.passage);
+        }
+    }
+    ids.truncate(4);
+    ids
+}
+
+struct RunOutput {
+    text: String,
+    cancelled: bool,
+}
+
+fn run(
+    engine: &Engine,
+    prompt: Prompt,
+    params: SamplingParams,
+    cancel: &CancelToken,
+    timings: &mut Timings,
+    mut on_token: impl FnMut(&str),
+) -> Result<RunOutput> {
+    let mut generation = engine.generate_with_cancel(GenerateRequest { prompt, params }, cancel.clone())?;
+    let mut text = String::new();
+    while let Some(ev) = generation.events.blocking_recv() {
+        match ev {
+            GenEvent::Token(t) => {
+                on_token(&t);
+                text.push_str(&t);
+            }
+            GenEvent::Done(stats) => {
+                timings.generations += 1;
+                timings.prompt_tokens += stats.prompt_tokens;
+                timings.cached_tokens += stats.cached_tokens;
+                timings.generated_tokens += stats.generated_tokens;
+                return Ok(RunOutput { text: clean(&text), cancelled: stats.stop_reason == StopReason::Cancelled });
+            }
+            GenEvent::Error(e) => return Err(CoreError::Inference(e.to_string())),
+            GenEvent::Started { .. } | GenEvent::Progress { .. } => {}
+        }
+    }
+    Err(CoreError::EngineStopped)
+}
+
+/// Trims the model's answer and drops lines that only repeat a previous one (small models loop).
+fn clean(text: &str) -> String {
+    let mut seen = HashSet::new();
+    let mut out: Vec<&str> = Vec::new();
+    for line in text.trim().lines() {
+        let l = line.trim();
+        if l.is_empty() {
+            if out.last().is_some_and(|p| !p.is_empty()) {
+                out.push("");
+            }
+            continue;
+        }
+        if seen.insert(l.to_owned()) {
+            out.push(l);
+        }
+    }
+    out.join("\n").trim().to_owned()
+}
+
+/// The prompts, all in one place. The text that is the same for every chunk comes first, so its
+/// cache is reused from chunk to chunk.
+struct Prompts<'a> {
+    focus: Option<&'a str>,
+    base: bool,
+}
+
+const SYSTEM_DE: &str = "Du bist ein sorgfältiger Assistent in einer deutschen Kommunalverwaltung. Du fasst Akten \
+sachlich und knapp auf Deutsch zusammen. Du nennst nur, was im Text steht, und erfindest nichts. Namen, Daten, \
+Fristen, Beträge und Aktenzeichen übernimmst du genau so, wie sie im Text stehen.";
+
+impl Prompts<'_> {
+    fn focus_line(&self) -> String {
+        self.focus.map(|f| format!("\nAchte besonders auf diese Frage: {f}")).unwrap_or_default()
+    }
+
+    fn stops(&self) -> Vec<String> {
+        let mut stops = vec!["\nText:".to_owned(), "\nTeilzusammenfassungen:".to_owned()];
+        if self.base {
+            // A base model does not know when an answer ends; a blank line is the end here.
+            stops.push("\n\n".to_owned());
+        }
+        stops
+    }
+
+    fn map(&self, chunk: &str) -> Prompt {
+        Prompt::Chat {
+            system: Some(SYSTEM_DE.to_owned()),
+            user: format!(
+                "Fasse den folgenden Auszug aus der Akte in höchstens 3 Sätzen zusammen.{}\n\nText:\n{chunk}\n\nZusammenfassung des Auszugs:",
+                self.focus_line()
+            ),
+        }
+    }
+
+    fn instruction(opts: &SummaryOptions) -> String {
+        let form = match opts.form {
+            Form::Text => "als zusammenhängenden Text".to_owned(),
+            Form::Stichpunkte => "in Stichpunkten (jede Zeile beginnt mit „- “)".to_owned(),
+        };
+        format!("in {} {form}", opts.length.sentences_de())
+    }
+
+    fn single(&self, chunk: &str, opts: &SummaryOptions) -> Prompt {
+        Prompt::Chat {
+            system: Some(SYSTEM_DE.to_owned()),
+            user: format!(
+                "Fasse die folgende Akte {} zusammen.{}\n\nText:\n{chunk}\n\nZusammenfassung:",
+                Self::instruction(opts),
+                self.focus_line()
+            ),
+        }
+    }
+
+    /// Merges partial summaries; `last` carries the requested length and form.
+    fn reduce(&self, parts: &[&str], last: Option<&SummaryOptions>) -> Prompt {
+        let how = match last {
+            Some(opts) => Self::instruction(opts),
+            None => "in höchstens 4 Sätzen".to_owned(),
+        };
+        let list = parts.iter().enumerate().map(|(i, p)| format!("({}) {}", i + 1, p.trim())).collect::<Vec<_>>().join("\n");
+        Prompt::Chat {
+            system: Some(SYSTEM_DE.to_owned()),
+            user: format!(
+                "Die folgenden Teilzusammenfassungen stammen aus einer Akte, in der Reihenfolge der Akte. Fasse sie {how} zu einer Gesamtzusammenfassung zusammen.{}\n\nTeilzusammenfassungen:\n{list}\n\nGesamtzusammenfassung:",
+                self.focus_line()
+            ),
+        }
+    }
+}
+
+/// Groups partial summaries (in order) so that each group's reduce prompt fits the context.
+fn group_partials(engine: &Engine, prompts: &Prompts, level: &[Partial], n_ctx: usize, max_tokens: usize) -> Vec<Vec<usize>> {
+    let fixed = engine.prompt_tokens(&prompts.reduce(&[], None)) + max_tokens + 32;
+    let room = n_ctx.saturating_sub(fixed).max(64);
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut used = 0;
+    for (i, p) in level.iter().enumerate() {
+        let n = engine.count_tokens(&p.text) + 6;
+        if groups.is_empty() || (used + n > room && !groups.last().is_some_and(Vec::is_empty)) {
+            groups.push(Vec::new());
+            used = 0;
+        }
+        groups.last_mut().expect("a group").push(i);
+        used += n;
+    }
+    // Two or more groups must each merge at least two parts, or the levels would not shrink.
+    if groups.len() > 1 && groups.iter().all(|g| g.len() == 1) {
+        return level.chunks(2).enumerate().map(|(g, c)| (g * 2..g * 2 + c.len()).collect()).collect();
+    }
+    groups
+}
+
+/// Cuts the blocks into chunks of at most `budget` tokens, keeping block boundaries where a
+/// block fits and cutting a longer block at sentence ends.
+fn make_chunks(engine: &Engine, blocks: &[&Block], budget: usize) -> Vec<Chunk> {
+    let mut chunks = Vec::new();
+    let mut current = Chunk { pieces: Vec::new() };
+    let mut used = 0;
+    let mut push = |piece: Piece, n: usize, current: &mut Chunk, used: &mut usize| {
+        if *used + n > budget && !current.pieces.is_empty() {
+            chunks.push(std::mem::replace(current, Chunk { pieces: Vec::new() }));
+            *used = 0;
+        }
+        current.pieces.push(piece);
+        *used += n + 2;
+    };
+    for (i, block) in blocks.iter().enumerate() {
+        let n = engine.count_tokens(&block.text);
+        if n <= budget {
+            push(Piece { block: i, text: block.text.clone() }, n, &mut current, &mut used);
+            continue;
+        }
+        let mut run = String::new();
+        let mut run_tokens = 0;
+        for sentence in split_long(&block.text) {
+            let m = engine.count_tokens(&sentence);
+            if run_tokens + m > budget && !run.is_empty() {
+                push(Piece { block: i, text: std::mem::take(&mut run) }, run_tokens, &mut current, &mut used);
+                run_tokens = 0;
+            }
+            if !run.is_empty() {
+                run.push(' ');
+            }
+            run.push_str(&sentence);
+            run_tokens += m + 1;
+        }
+        if !run.is_empty() {
+            push(Piece { block: i, text: run }, run_tokens, &mut current, &mut used);
+        }
+    }
+    if !current.pieces.is_empty() {
+        chunks.push(current);
+    }
+    chunks
+}
+
+/// Sentences of a long block; a "sentence" longer than ~2,000 characters (a table dump, text
+/// without punctuation) is cut at spaces.
+fn split_long(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in split_sentences(text) {
+        if s.len() <= 2000 {
+            out.push(s);
+            continue;
+        }
+        let mut cur = String::new();
+        for word in s.split_whitespace() {
+            if cur.len() + word.len() > 2000 && !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            if !cur.is_empty() {
+                cur.push(' ');
+            }
+            cur.push_str(word);
+        }
+        if !cur.is_empty() {
+            out.push(cur);
+        }
+    }
+    out
+}
+
+/// Pages of the Akte: a page of a paged part, or the whole of a part without pages (a DOCX, an
+/// e-mail body, an attachment). Which blocks lie on which unit.
+struct PageMap {
+    unit_of_block: Vec<usize>,
+    units: Vec<(String, Option<String>, Option<u32>)>,
+}
+
+impl PageMap {
+    fn new(blocks: &[&Block]) -> Self {
+        let mut ids: BTreeMap<(String, Option<String>, Option<u32>), usize> = BTreeMap::new();
+        let mut units = Vec::new();
+        let unit_of_block = blocks
+            .iter()
+            .map(|b| {
+                let key = (b.position.file_sha256.clone(), b.position.attachment.clone(), b.position.page);
+                *ids.entry(key.clone()).or_insert_with(|| {
+                    units.push(key);
+                    units.len() - 1
+                })
+            })
+            .collect();
+        Self { unit_of_block, units }
+    }
+
+    fn total(&self) -> usize {
+        self.units.len()
+    }
+
+    /// Units all of whose blocks were read.
+    fn read_units(&self, read: &HashSet<usize>) -> Vec<bool> {
+        let mut complete = vec![true; self.units.len()];
+        for (b, &u) in self.unit_of_block.iter().enumerate() {
+            if !read.contains(&b) {
+                complete[u] = false;
+            }
+        }
+        complete
+    }
+
+    fn read(&self, read: &HashSet<usize>) -> usize {
+        self.read_units(read).iter().filter(|&&c| c).count()
+    }
+
+    fn per_file(&self, docs: &[Document], read: &HashSet<usize>) -> Vec<FileCoverage> {
+        let complete = self.read_units(read);
+        docs.iter()
+            .map(|d| {
+                let mine: Vec<usize> = (0..self.units.len()).filter(|&u| self.units[u].0 == d.source.sha256).collect();
+                FileCoverage {
+                    file: d.source.file_name.clone(),
+                    sha256: d.source.sha256.clone(),
+                    pages_read: mine.iter().filter(|&&u| complete[u]).count(),
+                    pages_total: mine.len(),
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_drops_repeated_lines() {
+        assert_eq!(clean("  Eins.\nZwei.\nEins.\n\n\nDrei.  "), "Eins.\nZwei.\n\nDrei.");
+    }
+
+    #[test]
+    fn split_long_cuts_unpunctuated_text() {
+        let text = "wort ".repeat(1000);
+        let parts = split_long(&text);
+        assert!(parts.len() >= 2);
+        assert!(parts.iter().all(|p| p.len() <= 2000));
+        assert_eq!(parts.join(" ").split_whitespace().count(), 1000, "nothing lost");
+    }
+}
