@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod summarize;
+
 use clap::{Args, Parser, Subcommand};
 use schreibstube_core::documents::{self, ExtractOptions};
 use schreibstube_core::llm::{Engine, EngineConfig};
@@ -48,6 +50,9 @@ enum Command {
     Generate(GenerateArgs),
     /// Read documents (PDF, DOCX, ODT, TXT, Markdown, HTML, EML, CSV) into text with positions
     Extract(ExtractArgs),
+    /// Summarise an Akte (one or more files): every page read, sentences with page citations,
+    /// key facts, claims not found in the sources flagged
+    Summarize(summarize::SummarizeArgs),
 }
 
 #[derive(Args)]
@@ -113,6 +118,17 @@ fn main() -> ExitCode {
     let Cli { global, command } = cli;
     let outcome = std::panic::catch_unwind(move || match command {
         Command::Extract(args) => extract(args),
+        Command::Summarize(args) => {
+            let data_dir = paths::data_dir(global.data_dir.clone());
+            match summarize::run(global.model.as_deref(), global.threads, &data_dir, args) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(e) => {
+                    eprintln!("{}", e.message_de());
+                    ExitCode::FAILURE
+                }
+            }
+        }
         command => match run(&global, command) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -143,7 +159,7 @@ fn run(global: &Global, command: Command) -> Result<(), CoreError> {
         Command::Models { command: ModelsCommand::List { json } } => models_list(&data_dir, json),
         Command::Models { command: ModelsCommand::Verify { json } } => models_verify(&data_dir, json),
         Command::Generate(args) => generate(global, &data_dir, args),
-        Command::Extract(_) => unreachable!("handled in main"),
+        Command::Extract(_) | Command::Summarize(_) => unreachable!("handled in main"),
     }
 }
 

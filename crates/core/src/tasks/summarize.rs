@@ -234,7 +234,7 @@ pub fn summarize(
     let warnings: Vec<String> = docs.iter().flat_map(|d| d.warnings.iter().cloned()).collect();
 
     let base = engine.info().kind == ModelKind::Base;
-    let prompts = Prompts { focus: opts.focus.as_deref().map(str::trim).filter(|f| !f.is_empty()), base };
+    let prompts = Prompts { focus: opts.focus.as_deref().map(str::trim).filter(|f| !f.is_empty()) };
     let map_max = if opts.length == Length::Ausfuehrlich { 240 } else { 160 };
     let n_ctx = engine.info().n_ctx as usize;
     let overhead = engine.prompt_tokens(&prompts.map("")) + 16;
@@ -272,7 +272,7 @@ pub fn summarize(
     if chunks.len() == 1 {
         // Everything fits: one step with the final instructions, streamed.
         let t = Instant::now();
-        let out = run(engine, prompts.single(&chunks[0].text(), opts), params(opts.length.max_tokens()), cancel, &mut timings, |tok| {
+        let out = run(engine, prompts.single(&chunks[0].text(), opts), params(opts.length.max_tokens()), base, cancel, &mut timings, |tok| {
             on_event(SummaryEvent::Token { text: tok.to_owned() })
         })?;
         timings.map_ms = t.elapsed().as_secs_f64() * 1000.0;
@@ -289,7 +289,7 @@ pub fn summarize(
                 cancelled = true;
                 break;
             }
-            let out = run(engine, prompts.map(&chunk.text()), params(map_max), cancel, &mut timings, |_| {})?;
+            let out = run(engine, prompts.map(&chunk.text()), params(map_max), base, cancel, &mut timings, |_| {})?;
             if out.cancelled {
                 cancelled = true;
                 break;
@@ -319,7 +319,7 @@ pub fn summarize(
                     } else {
                         (prompts.reduce(&texts, None), map_max)
                     };
-                    let out = run(engine, prompt, params(max), cancel, &mut timings, |tok| {
+                    let out = run(engine, prompt, params(max), base, cancel, &mut timings, |tok| {
                         if last {
                             on_event(SummaryEvent::Token { text: tok.to_owned() })
                         }
@@ -385,6 +385,12 @@ pub fn summarize(
         chunks_total: chunks.len(),
         files: pages.per_file(docs, &read_blocks),
     };
+    let mut warnings = warnings;
+    if final_text.trim().is_empty() && !cancelled {
+        warnings.push(
+            "Das Sprachmodell hat keinen Zusammenfassungstext geliefert. Die Fakten sind vollständig (sie werden ohne Modell ermittelt); ein größeres Modell fasst besser zusammen.".to_owned(),
+        );
+    }
     timings.total_ms = started.elapsed().as_secs_f64() * 1000.0;
     tracing::info!(
         chunks = chunks.len(),
@@ -443,24 +449,45 @@ fn run(
     engine: &Engine,
     prompt: Prompt,
     params: SamplingParams,
+    until_blank_line: bool,
     cancel: &CancelToken,
     timings: &mut Timings,
     mut on_token: impl FnMut(&str),
 ) -> Result<RunOutput> {
-    let mut generation = engine.generate_with_cancel(GenerateRequest { prompt, params }, cancel.clone())?;
+    // A token of its own, so that ending at a blank line is not mistaken for the user's stop.
+    let this_run = CancelToken::default();
+    let mut generation = engine.generate_with_cancel(GenerateRequest { prompt, params }, this_run.clone())?;
     let mut text = String::new();
+    let mut ended_early = false;
     while let Some(ev) = generation.events.blocking_recv() {
+        if cancel.is_cancelled() {
+            this_run.cancel();
+        }
         match ev {
             GenEvent::Token(t) => {
+                if ended_early {
+                    continue;
+                }
                 on_token(&t);
                 text.push_str(&t);
+                // A base model does not know when an answer ends: the first blank line after some
+                // text is the end (a stop string would also fire on leading blank lines).
+                if until_blank_line && text.trim_start().contains("\n\n") {
+                    ended_early = true;
+                    this_run.cancel();
+                }
             }
             GenEvent::Done(stats) => {
                 timings.generations += 1;
                 timings.prompt_tokens += stats.prompt_tokens;
                 timings.cached_tokens += stats.cached_tokens;
                 timings.generated_tokens += stats.generated_tokens;
-                return Ok(RunOutput { text: clean(&text), cancelled: stats.stop_reason == StopReason::Cancelled });
+                let mut answer = text.trim_start();
+                if until_blank_line {
+                    answer = answer.split("\n\n").next().unwrap_or("");
+                }
+                let cancelled = stats.stop_reason == StopReason::Cancelled && !ended_early;
+                return Ok(RunOutput { text: clean(answer), cancelled });
             }
             GenEvent::Error(e) => return Err(CoreError::Inference(e.to_string())),
             GenEvent::Started { .. } | GenEvent::Progress { .. } => {}
@@ -469,19 +496,25 @@ fn run(
     Err(CoreError::EngineStopped)
 }
 
-/// Trims the model's answer and drops lines that only repeat a previous one (small models loop).
+/// Trims the model's answer: drops markup, leading enumerations ("(1)", "2.") that echo the
+/// prompt's lists, and lines that only repeat a previous one (small models loop).
 fn clean(text: &str) -> String {
+    static TAG: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"</?[A-Za-z][A-Za-z0-9]*\s*/?>").expect("valid regex"));
+    static ENUMERATION: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"^(?:\(?[0-9]{1,2}[).]\s*)+").expect("valid regex"));
+    let text = TAG.replace_all(text, "");
     let mut seen = HashSet::new();
-    let mut out: Vec<&str> = Vec::new();
+    let mut out: Vec<String> = Vec::new();
     for line in text.trim().lines() {
-        let l = line.trim();
+        let l = ENUMERATION.replace(line.trim(), "").trim().to_owned();
         if l.is_empty() {
             if out.last().is_some_and(|p| !p.is_empty()) {
-                out.push("");
+                out.push(String::new());
             }
             continue;
         }
-        if seen.insert(l.to_owned()) {
+        if seen.insert(l.clone()) {
             out.push(l);
         }
     }
@@ -492,7 +525,6 @@ fn clean(text: &str) -> String {
 /// cache is reused from chunk to chunk.
 struct Prompts<'a> {
     focus: Option<&'a str>,
-    base: bool,
 }
 
 const SYSTEM_DE: &str = "Du bist ein sorgfältiger Assistent in einer deutschen Kommunalverwaltung. Du fasst Akten \
@@ -505,12 +537,7 @@ impl Prompts<'_> {
     }
 
     fn stops(&self) -> Vec<String> {
-        let mut stops = vec!["\nText:".to_owned(), "\nTeilzusammenfassungen:".to_owned()];
-        if self.base {
-            // A base model does not know when an answer ends; a blank line is the end here.
-            stops.push("\n\n".to_owned());
-        }
-        stops
+        vec!["\nText:".to_owned(), "\nTeilzusammenfassungen:".to_owned()]
     }
 
     fn map(&self, chunk: &str) -> Prompt {
@@ -548,7 +575,8 @@ impl Prompts<'_> {
             Some(opts) => Self::instruction(opts),
             None => "in höchstens 4 Sätzen".to_owned(),
         };
-        let list = parts.iter().enumerate().map(|(i, p)| format!("({}) {}", i + 1, p.trim())).collect::<Vec<_>>().join("\n");
+        // Plain paragraphs: a numbered list invites a base model to go on numbering.
+        let list = parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("\n\n");
         Prompt::Chat {
             system: Some(SYSTEM_DE.to_owned()),
             user: format!(
@@ -717,6 +745,7 @@ mod tests {
     #[test]
     fn clean_drops_repeated_lines() {
         assert_eq!(clean("  Eins.\nZwei.\nEins.\n\n\nDrei.  "), "Eins.\nZwei.\n\nDrei.");
+        assert_eq!(clean("(1) 2. Die <i>Akte</i> liegt vor."), "Die Akte liegt vor.");
     }
 
     #[test]
