@@ -98,3 +98,31 @@ fn extract_prints_positions_and_reports_each_failed_file_in_json() {
     assert_eq!(String::from_utf8(out.stderr).unwrap().trim(), "Die Datei „leer.pdf“ ist leer.");
     assert!(String::from_utf8(out.stdout).unwrap().contains("Sehr geehrte Frau Groß,"));
 }
+
+#[test]
+fn summarize_json_has_coverage_facts_citations_and_the_model() {
+    let akte = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/akte-bauantrag.pdf");
+    let missing = std::env::temp_dir().join("schreibstube-cli-test-fehlt.pdf");
+    let out = cli().args(["summarize", "--json", "--length", "kurz", "--form", "stichpunkte", "--focus", "Was fordert der Nachbar?"]).arg(akte).arg(&missing).output().unwrap();
+    // One file missing: its German reason on stderr, exit 1, the summary of the others still printed.
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["coverage"]["pages_read"], 6);
+    assert_eq!(v["coverage"]["pages_total"], 6);
+    assert_eq!(v["coverage"]["files"][0]["file"], "akte-bauantrag.pdf");
+    assert_eq!(v["model"]["sha256"], "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818");
+    assert_eq!(v["mark"], "KI-Entwurf – bitte prüfen");
+    assert_eq!(v["options"]["form"], "stichpunkte");
+    assert!(v["summary"].is_string());
+    assert!(v["sentences"].is_array() && v["unsupported"].is_array());
+    assert!(v["timings"]["total_ms"].as_f64().unwrap() > 0.0);
+    let facts = v["facts"].as_array().unwrap();
+    let frist = facts.iter().find(|f| f["kind"] == "frist" && f["normalized"] == "2025-03-15").expect("deadline found by code");
+    assert_eq!(frist["sources"][0]["page"], 3);
+    assert_eq!(frist["sources"][0]["file"], "akte-bauantrag.pdf");
+    assert!(frist["context"].as_str().unwrap().contains("Gebühr"));
+    assert_eq!(v["failed_files"][0]["file"], "schreibstube-cli-test-fehlt.pdf");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("fehlt.pdf"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+}
