@@ -2,7 +2,18 @@ fn main() {
     // Permissions are generated for exactly these commands (allow-app-info, …); the capability in
     // capabilities/default.json grants them to the main window and nothing else.
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
-        tauri_build::AppManifest::new().commands(&["app_info", "model_status", "generate", "cancel"]),
+        tauri_build::AppManifest::new().commands(&[
+            "app_info",
+            "model_status",
+            "generate",
+            "cancel",
+            "add_documents",
+            "add_document_bytes",
+            "add_sample_document",
+            "remove_document",
+            "get_document",
+            "summarize",
+        ]),
     ))
     .expect("tauri build configuration");
 }

@@ -1,6 +1,8 @@
 //! The desktop shell: Tauri commands and events over `schreibstube-core`. It translates between
 //! the web UI and the core and decides nothing itself (see docs/ipc.md for the contract).
 
+mod akte;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -18,6 +20,7 @@ pub struct AppState {
     engine: RwLock<Option<Arc<Engine>>>,
     status: Mutex<Option<ModelStatus>>,
     running: Arc<Mutex<HashMap<u64, CancelToken>>>,
+    documents: Arc<akte::Documents>,
 }
 
 /// A generation event as the UI receives it (tagged by `kind`).
@@ -89,7 +92,7 @@ fn generate(
     Ok(id)
 }
 
-/// Stops a generation; a request that has already finished is not an error.
+/// Stops a generation or a summary; a request that has already finished is not an error.
 #[tauri::command]
 fn cancel(state: State<'_, AppState>, request_id: u64) {
     if let Some(token) = state.running.lock().unwrap().get(&request_id) {
@@ -102,7 +105,18 @@ pub fn run() {
     schreibstube_core::diagnostics::install_panic_hook();
     tauri::Builder::default()
         .manage(AppState::default())
-        .invoke_handler(tauri::generate_handler![app_info, model_status, generate, cancel])
+        .invoke_handler(tauri::generate_handler![
+            app_info,
+            model_status,
+            generate,
+            cancel,
+            akte::add_documents,
+            akte::add_document_bytes,
+            akte::add_sample_document,
+            akte::remove_document,
+            akte::get_document,
+            akte::summarize,
+        ])
         .setup(|app| {
             start_model_load(app.handle().clone());
             Ok(())

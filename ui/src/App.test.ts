@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import axe from 'axe-core';
+import { akteStubs } from './lib/testing';
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
@@ -7,7 +8,7 @@ import type { Backend } from './lib/backend';
 import { NO_BACKEND } from './lib/errors';
 import { LANG_STORAGE_KEY } from './lib/i18n';
 import { setLang } from './lib/locale.svelte';
-import type { GenEvent, ModelStatus } from './lib/types';
+import type { GenEvent, ModelStatus, SummaryEvent } from './lib/types';
 
 const flush = async () => {
   await new Promise((r) => setTimeout(r, 0));
@@ -28,6 +29,7 @@ function scriptedBackend(initial: ModelStatus) {
   const calls: string[] = [];
   let resolveGen: (id: number) => void = () => {};
   const backend: Backend = {
+    ...akteStubs,
     appInfo: async () => ({ version: '0.1.0', model: initial }),
     modelStatus: async () => initial,
     onModelStatus: async (h) => {
@@ -107,7 +109,84 @@ describe('App', () => {
     expect($('a.skip-link').getAttribute('href')).toBe('#main');
     const cards = [...document.querySelectorAll('.task-card h3')].map((h) => h.textContent);
     expect(cards).toEqual(['Brief entwerfen', 'Akte zusammenfassen', 'Ergebnis erklären']);
-    expect(document.querySelectorAll('.task-card button, .task-card a')).toHaveLength(0);
+    // Only the summary is available yet; the other cards say so instead of offering a button.
+    expect([...document.querySelectorAll('.task-card button, .task-card a')].map((b) => b.id)).toEqual(['task-summary']);
+  });
+
+  it('opens the Akte screen, adds the sample, summarises with citations and goes back', async () => {
+    const b = scriptedBackend(ready);
+    let emit: (e: SummaryEvent) => void = () => {};
+    const pos = { file: 'akte.pdf', file_sha256: 'ab', page: 3, paragraph: 7, attachment: null, sheet: null, row: null };
+    b.backend.addSampleDocument = async () => ({
+      status: 'added',
+      document: { id: 1, file_name: 'akte.pdf', sha256: 'ab', detected_type: 'pdf', pages: 6, blocks: 13, attachments: 0, warnings: [] },
+    });
+    b.backend.summarize = async (ids, _o, onEvent) => {
+      b.calls.push(`summarize:${ids.join(',')}`);
+      emit = onEvent;
+      return 9;
+    };
+    b.backend.getDocument = async () => ({
+      source: { file_name: 'akte.pdf', sha256: 'ab', detected_type: 'pdf', size_bytes: 1 },
+      warnings: [],
+      blocks: [{ ...pos, paragraph: 7, kind: 'paragraph', text: 'Die Gebühr beträgt 80 €.', level: null, ocr_confidence: null }],
+    });
+    start(b.backend);
+    await flush();
+    $('#task-summary').click();
+    await flush();
+    expect($('#akte-heading').textContent).toBe('Akte zusammenfassen');
+    expect($<HTMLButtonElement>('#akte-start').disabled).toBe(true);
+    $('#akte-sample').click();
+    await flush();
+    await flush();
+    expect($('#akte-files').textContent).toContain('6 Seiten');
+    expect($<HTMLButtonElement>('#akte-start').disabled).toBe(false);
+    $<HTMLButtonElement>('#akte-start').click();
+    await flush();
+    expect(b.calls).toContain('summarize:1');
+    emit({ kind: 'progress', request_id: 9, progress: { stage: 'lesen', done: 1, total: 2, pages_read: 3, pages_total: 6, eta_s: 5 } });
+    flushSync();
+    expect($('#akte-progress').textContent).toContain('Abschnitt 1 von 2 gelesen · 3 von 6 Seiten');
+    emit({
+      kind: 'done',
+      request_id: 9,
+      result: {
+        mark: 'KI-Entwurf – bitte prüfen',
+        summary: 'Die Gebühr beträgt 80 €. Frist 20.03.2025.',
+        sentences: [
+          { text: 'Die Gebühr beträgt 80 €.', sources: [pos], supported: true },
+          { text: 'Frist 20.03.2025.', sources: [], supported: false },
+        ],
+        facts: [{ kind: 'betrag', value: '80 €', normalized: '80.00', context: 'Die Gebühr beträgt 80 €.', sources: [pos] }],
+        coverage: { pages_read: 6, pages_total: 6, chunks_read: 2, chunks_total: 2 },
+        unsupported: [{ text: '20.03.2025', kind: 'frist', sentence: 1 }],
+        model: { name: 'Gemma', file: 'g.gguf', sha256: 'x' },
+        cancelled: false,
+        failed_files: [],
+        warnings: [],
+        timings: { total_ms: 5 },
+      },
+    });
+    flushSync();
+    expect($('#akte-result').dataset.state).toBe('done');
+    expect($('#akte-coverage').textContent).toContain('6 von 6 Seiten gelesen');
+    expect($('mark.flag').textContent).toContain('20.03.2025');
+    expect($('#akte-facts').textContent).toContain('Betrag');
+    const cite = $<HTMLButtonElement>('#akte-result .cite');
+    expect(cite.getAttribute('aria-label')).toBe('Quelle öffnen: akte.pdf, Seite 3, Absatz 7');
+    cite.click();
+    await flush();
+    await flush();
+    expect($('#akte-doc .block.hl').textContent).toBe('Die Gebühr beträgt 80 €.');
+    expect(document.activeElement).toBe($('#akte-doc .block.hl'));
+    expect($('#akte-doc').textContent).toContain('Seite 3');
+    const results = await axe.run(document.body, { resultTypes: ['violations'] });
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    $('#akte-back').click();
+    await flush();
+    expect(document.querySelector('#prompt')).not.toBeNull();
   });
 
   it('shows the model state and enables send only when ready and not empty', async () => {
@@ -210,7 +289,7 @@ describe('App', () => {
 
   it('degrades to an error status without a backend', async () => {
     const reject = () => Promise.reject(NO_BACKEND);
-    start({ appInfo: reject, modelStatus: reject, onModelStatus: reject, generate: reject, cancel: reject });
+    start({ ...akteStubs, appInfo: reject, modelStatus: reject, onModelStatus: reject, generate: reject, cancel: reject });
     await flush();
     await flush();
     expect($('#model-status').dataset.state).toBe('error');

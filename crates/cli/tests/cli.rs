@@ -101,7 +101,7 @@ fn extract_prints_positions_and_reports_each_failed_file_in_json() {
 
 #[test]
 fn summarize_json_has_coverage_facts_citations_and_the_model() {
-    let akte = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/akte-bauantrag.pdf");
+    let akte = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/samples/akte-bauantrag.pdf");
     let missing = std::env::temp_dir().join("schreibstube-cli-test-fehlt.pdf");
     let out = cli().args(["summarize", "--json", "--length", "kurz", "--form", "stichpunkte", "--focus", "Was fordert der Nachbar?"]).arg(akte).arg(&missing).output().unwrap();
     // One file missing: its German reason on stderr, exit 1, the summary of the others still printed.

@@ -1,5 +1,5 @@
 //! Summaries of whole case files on the real default model and real files
-//! (`tests/fixtures/akte-bauantrag.pdf`, six pages with known facts on known pages; written by
+//! (`assets/samples/akte-bauantrag.pdf`, six pages with known facts on known pages; written by
 //! `tests/fixtures/make-akte.py`).
 
 use std::collections::BTreeSet;
@@ -28,7 +28,7 @@ fn model_ref() -> ModelRef {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/samples").join(name)
 }
 
 fn akte() -> Document {

@@ -3,7 +3,16 @@
 import { Channel, invoke, isTauri } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { NO_BACKEND, normalizeError } from './errors';
-import type { AppInfo, GenEvent, GenParams, ModelStatus } from './types';
+import type {
+  AddResult,
+  AppInfo,
+  DocumentFull,
+  GenEvent,
+  GenParams,
+  ModelStatus,
+  SummaryEvent,
+  SummaryOptions,
+} from './types';
 
 export type Unlisten = () => void;
 
@@ -15,6 +24,18 @@ export interface Backend {
   /** Starts a generation; resolves with the request id while events keep arriving. */
   generate(prompt: string, params: GenParams, onEvent: (event: GenEvent) => void): Promise<number>;
   cancel(requestId: number): Promise<void>;
+  /** Reads files by path (dropped on the window). */
+  addDocuments(paths: string[]): Promise<AddResult[]>;
+  /** Reads a file chosen in the file picker (its bytes travel as the raw request body). */
+  addDocumentBytes(name: string, bytes: Uint8Array): Promise<AddResult>;
+  /** The first-run guide's sample case file. */
+  addSampleDocument(): Promise<AddResult>;
+  removeDocument(id: number): Promise<void>;
+  getDocument(id: number): Promise<DocumentFull>;
+  /** Starts a summary; resolves with the request id (stop it with `cancel`). */
+  summarize(documentIds: number[], options: SummaryOptions, onEvent: (event: SummaryEvent) => void): Promise<number>;
+  /** Subscribes to files dropped on the window; the handler gets their paths. */
+  onFileDrop(handler: (paths: string[]) => void): Promise<Unlisten>;
 }
 
 /** Every rejection leaves this module as an `AppError` ({code, message_de, message_en}). */
@@ -58,5 +79,35 @@ export const tauriBackend: Backend = {
   cancel: (requestId) =>
     call(async () => {
       await invoke<null>('cancel', { requestId });
+    }),
+
+  addDocuments: (paths) => call(() => invoke<AddResult[]>('add_documents', { paths })),
+
+  addDocumentBytes: (name, bytes) =>
+    call(() => invoke<AddResult>('add_document_bytes', bytes, { headers: { 'x-file-name': encodeURIComponent(name) } })),
+
+  addSampleDocument: () => call(() => invoke<AddResult>('add_sample_document')),
+
+  removeDocument: (id) =>
+    call(async () => {
+      await invoke<null>('remove_document', { id });
+    }),
+
+  getDocument: (id) => call(() => invoke<DocumentFull>('get_document', { id })),
+
+  summarize: (documentIds, options, onEvent) =>
+    call(() => {
+      const channel = new Channel<SummaryEvent>();
+      channel.onmessage = onEvent;
+      return invoke<number>('summarize', { documentIds, options, onEvent: channel });
+    }),
+
+  onFileDrop: (handler) =>
+    call(async () => {
+      // The webview's own drag-and-drop delivers paths (an HTML drop event would not).
+      const unlisten = await listen<{ paths: string[] }>('tauri://drag-drop', (e) => handler(e.payload.paths ?? []));
+      return () => {
+        void unlisten();
+      };
     }),
 };

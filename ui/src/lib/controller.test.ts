@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { akteStubs } from './testing';
 import type { Backend } from './backend';
 import { GenerationController, ModelStatusTracker } from './controller';
 import type { GenEvent, GenParams, ModelStatus } from './types';
@@ -36,6 +37,7 @@ function fakeBackend() {
   const snapshot = deferred<ModelStatus>();
   const unlisten = vi.fn();
   const backend: Backend = {
+    ...akteStubs,
     appInfo: () => Promise.resolve({ version: '0.1.0', model: status('ready') }),
     modelStatus: () => snapshot.promise,
     onModelStatus: (h) => {

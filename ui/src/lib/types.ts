@@ -53,3 +53,107 @@ export type GenEvent =
 
 /** Values of `#output[data-state]`. */
 export type OutputState = 'idle' | 'streaming' | 'done' | 'error' | 'cancelled';
+
+// ---- Akte: documents and summaries (docs/ipc.md, "Akte zusammenfassen") ----
+
+export type DocumentType = 'pdf' | 'docx' | 'odt' | 'txt' | 'markdown' | 'html' | 'eml' | 'csv' | string;
+
+/** What the file list shows of a read document. */
+export interface DocumentInfo {
+  id: number;
+  file_name: string;
+  /** sha256 of the file: citations name their file by it. */
+  sha256: string;
+  detected_type: DocumentType;
+  pages: number | null;
+  blocks: number;
+  attachments: number;
+  warnings: string[];
+}
+
+export type AddResult =
+  | { status: 'added'; document: DocumentInfo }
+  | { status: 'failed'; file_name: string; error: AppError };
+
+/** A citation target: exactly the core's `Position`. */
+export interface Position {
+  file: string;
+  file_sha256: string;
+  page: number | null;
+  paragraph: number;
+  attachment: string | null;
+  sheet: string | null;
+  row: number | null;
+}
+
+export interface Block extends Position {
+  kind: string;
+  text: string;
+  level: number | null;
+  ocr_confidence: number | null;
+}
+
+export interface DocumentFull {
+  source: { file_name: string; sha256: string; detected_type: DocumentType; size_bytes: number };
+  blocks: Block[];
+  warnings: string[];
+}
+
+export type SummaryLength = 'kurz' | 'mittel' | 'ausfuehrlich';
+export type SummaryForm = 'text' | 'stichpunkte';
+
+export interface SummaryOptions {
+  length: SummaryLength;
+  form: SummaryForm;
+  focus: string | null;
+}
+
+export interface SummaryProgress {
+  stage: 'lesen' | 'zusammenfuehren' | 'pruefen';
+  done: number;
+  total: number;
+  pages_read: number;
+  pages_total: number;
+  eta_s: number | null;
+}
+
+export interface CitedSentence {
+  text: string;
+  sources: Position[];
+  supported: boolean;
+}
+
+export interface Fact {
+  kind: string;
+  value: string;
+  normalized: string;
+  context: string;
+  sources: Position[];
+}
+
+export interface Unsupported {
+  text: string;
+  kind: string;
+  sentence: number;
+}
+
+export interface SummaryResult {
+  mark: string;
+  summary: string;
+  sentences: CitedSentence[];
+  facts: Fact[];
+  coverage: { pages_read: number; pages_total: number; chunks_read: number; chunks_total: number };
+  unsupported: Unsupported[];
+  model: { name: string; file: string; sha256: string };
+  cancelled: boolean;
+  failed_files: { file: string; error: AppError }[];
+  warnings: string[];
+  timings: { total_ms: number };
+}
+
+export type SummaryEvent =
+  | { kind: 'progress'; request_id: number; progress: SummaryProgress }
+  | { kind: 'partial'; request_id: number; chunk: number; text: string }
+  | { kind: 'token'; request_id: number; text: string }
+  | { kind: 'done'; request_id: number; result: SummaryResult }
+  | { kind: 'error'; request_id: number; error: AppError };

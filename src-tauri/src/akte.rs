@@ -1,0 +1,220 @@
+//! The Akte (case file) commands: documents in, summaries out. Extraction and summarising are
+//! the core's; this module keeps the read documents for the session and forwards events.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use schreibstube_core::documents::{self, Document, DocumentType, ExtractOptions};
+use schreibstube_core::llm::CancelToken;
+use schreibstube_core::tasks::summarize::{self, FailedFile, ModelRef, SummaryEvent, SummaryOptions, SummaryResult};
+use schreibstube_core::{models, paths, CoreError, ErrorInfo};
+use serde::Serialize;
+use tauri::ipc::{Channel, InvokeBody, Request};
+use tauri::State;
+
+use crate::AppState;
+
+/// The sample case file of the first-run guide ("Beispielakte"), bundled into the app.
+const SAMPLE_AKTE: &[u8] = include_bytes!("../../assets/samples/akte-bauantrag.pdf");
+const SAMPLE_AKTE_NAME: &str = "Beispielakte-Bauantrag.pdf";
+
+/// Documents read in this session, by id. In memory only: what is kept lives in the store.
+#[derive(Default)]
+pub struct Documents {
+    next_id: AtomicU64,
+    docs: Mutex<Vec<(u64, Arc<Document>)>>,
+}
+
+/// What the file list shows of a document; its text comes with [`get_document`].
+#[derive(Serialize)]
+pub struct DocumentInfo {
+    id: u64,
+    file_name: String,
+    /// Citations name their file by this hash.
+    sha256: String,
+    detected_type: DocumentType,
+    /// Pages for paged formats, else `None`.
+    pages: Option<u32>,
+    blocks: usize,
+    attachments: usize,
+    warnings: Vec<String>,
+}
+
+/// One file of an "add" call: read, or why not (German and English reason).
+#[derive(Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum AddResult {
+    Added { document: DocumentInfo },
+    Failed { file_name: String, error: ErrorInfo },
+}
+
+impl Documents {
+    fn add(&self, doc: Document) -> DocumentInfo {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        let info = DocumentInfo {
+            id,
+            file_name: doc.source.file_name.clone(),
+            sha256: doc.source.sha256.clone(),
+            detected_type: doc.source.detected_type,
+            pages: doc.blocks.iter().filter(|b| b.position.attachment.is_none()).filter_map(|b| b.position.page).max(),
+            blocks: doc.blocks.len(),
+            attachments: doc.attachments.len(),
+            warnings: doc.warnings.clone(),
+        };
+        self.docs.lock().unwrap().push((id, Arc::new(doc)));
+        info
+    }
+
+    fn get(&self, id: u64) -> Option<Arc<Document>> {
+        self.docs.lock().unwrap().iter().find(|(i, _)| *i == id).map(|(_, d)| Arc::clone(d))
+    }
+}
+
+fn added(result: schreibstube_core::Result<Document>, file_name: String, docs: &Documents) -> AddResult {
+    match result {
+        Ok(doc) => AddResult::Added { document: docs.add(doc) },
+        Err(e) => AddResult::Failed { file_name, error: ErrorInfo::from(&e) },
+    }
+}
+
+/// Files dropped on the window (the webview's drag-and-drop gives paths).
+#[tauri::command]
+pub async fn add_documents(state: State<'_, AppState>, paths: Vec<PathBuf>) -> Result<Vec<AddResult>, ErrorInfo> {
+    let docs = Arc::clone(&state.documents);
+    tauri::async_runtime::spawn_blocking(move || {
+        paths
+            .into_iter()
+            .map(|p| {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                added(documents::extract_file(&p, &ExtractOptions::default()), name, &docs)
+            })
+            .collect()
+    })
+    .await
+    .map_err(|_| ErrorInfo::from(&CoreError::Inference("extraction task failed".into())))
+}
+
+/// A file chosen in the file picker: its bytes as the raw request body, its name in the
+/// `x-file-name` header (URI-encoded).
+#[tauri::command]
+pub async fn add_document_bytes(state: State<'_, AppState>, request: Request<'_>) -> Result<AddResult, ErrorInfo> {
+    let InvokeBody::Raw(bytes) = request.body() else {
+        return Err(ErrorInfo::from(&CoreError::InvalidParameter("Dateiinhalt fehlt".into())));
+    };
+    let name = request
+        .headers()
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .map(percent_decode)
+        .unwrap_or_else(|| "Datei".into());
+    let bytes = bytes.clone();
+    let docs = Arc::clone(&state.documents);
+    tauri::async_runtime::spawn_blocking(move || added(documents::extract_bytes(&name, &bytes, &ExtractOptions::default()), name, &docs))
+        .await
+        .map_err(|_| ErrorInfo::from(&CoreError::Inference("extraction task failed".into())))
+}
+
+/// The first-run guide's sample case file, to try the summary without own documents.
+#[tauri::command]
+pub fn add_sample_document(state: State<'_, AppState>) -> AddResult {
+    added(documents::extract_bytes(SAMPLE_AKTE_NAME, SAMPLE_AKTE, &ExtractOptions::default()), SAMPLE_AKTE_NAME.into(), &state.documents)
+}
+
+#[tauri::command]
+pub fn remove_document(state: State<'_, AppState>, id: u64) {
+    state.documents.docs.lock().unwrap().retain(|(i, _)| *i != id);
+}
+
+/// The whole document (blocks with positions) for the document pane.
+#[tauri::command]
+pub fn get_document(state: State<'_, AppState>, id: u64) -> Result<Document, ErrorInfo> {
+    state
+        .documents
+        .get(id)
+        .map(|d| (*d).clone())
+        .ok_or_else(|| ErrorInfo::from(&CoreError::InvalidParameter(format!("Dokument {id} ist nicht geöffnet"))))
+}
+
+/// A summary event as the UI receives it (tagged by `kind`).
+#[derive(Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum UiSummaryEvent {
+    Progress { request_id: u64, progress: summarize::Progress },
+    Partial { request_id: u64, chunk: usize, text: String },
+    Token { request_id: u64, text: String },
+    Done { request_id: u64, result: Box<SummaryResult> },
+    Error { request_id: u64, error: ErrorInfo },
+}
+
+static NEXT_SUMMARY: AtomicU64 = AtomicU64::new(1 << 32);
+
+/// Summarises the given documents; events stream on `on_event`, `cancel(request_id)` stops.
+#[tauri::command]
+pub fn summarize(
+    state: State<'_, AppState>,
+    document_ids: Vec<u64>,
+    options: Option<SummaryOptions>,
+    on_event: Channel<UiSummaryEvent>,
+) -> Result<u64, ErrorInfo> {
+    let engine = state.engine.read().unwrap().clone().ok_or_else(|| ErrorInfo::from(&CoreError::ModelNotReady))?;
+    let mut docs = Vec::new();
+    let mut failed = Vec::new();
+    for id in document_ids {
+        match state.documents.get(id) {
+            Some(d) => docs.push(d),
+            None => failed.push(FailedFile {
+                file: format!("Dokument {id}"),
+                error: ErrorInfo::from(&CoreError::InvalidParameter(format!("Dokument {id} ist nicht geöffnet"))),
+            }),
+        }
+    }
+    let id = NEXT_SUMMARY.fetch_add(1, Ordering::Relaxed);
+    let cancel = CancelToken::default();
+    state.running.lock().unwrap().insert(id, cancel.clone());
+    let running = Arc::clone(&state.running);
+    let options = options.unwrap_or_default();
+    tauri::async_runtime::spawn_blocking(move || {
+        let info = engine.info();
+        let data_dir = paths::data_dir(None);
+        let sha256 = models::sha256_cached(&info.path, &data_dir).unwrap_or_default();
+        let model = ModelRef { name: info.name.clone(), file: info.file.clone(), sha256 };
+        let docs: Vec<Document> = docs.iter().map(|d| (**d).clone()).collect();
+        let send = |ev| {
+            let _ = on_event.send(ev);
+        };
+        let outcome = summarize::summarize(&engine, model, &docs, failed, &options, &cancel, |ev| {
+            send(match ev {
+                SummaryEvent::Progress(progress) => UiSummaryEvent::Progress { request_id: id, progress },
+                SummaryEvent::Partial { chunk, text } => UiSummaryEvent::Partial { request_id: id, chunk, text },
+                SummaryEvent::Token { text } => UiSummaryEvent::Token { request_id: id, text },
+            })
+        });
+        send(match outcome {
+            Ok(result) => UiSummaryEvent::Done { request_id: id, result: Box::new(result) },
+            Err(e) => UiSummaryEvent::Error { request_id: id, error: ErrorInfo::from(&e) },
+        });
+        running.lock().unwrap().remove(&id);
+    });
+    Ok(id)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    // Only the name is kept: a path a page might send is cut to its last part.
+    let name = String::from_utf8_lossy(&out).into_owned();
+    name.rsplit(['/', '\\']).next().unwrap_or_default().to_owned()
+}

@@ -1,0 +1,17 @@
+// Test helpers: the Akte part of a fake backend, for tests that do not use it.
+import type { Backend } from './backend';
+
+const unused = (name: string) => () => Promise.reject(new Error(`${name} is not used by this test`));
+
+export const akteStubs: Pick<
+  Backend,
+  'addDocuments' | 'addDocumentBytes' | 'addSampleDocument' | 'removeDocument' | 'getDocument' | 'summarize' | 'onFileDrop'
+> = {
+  addDocuments: unused('addDocuments'),
+  addDocumentBytes: unused('addDocumentBytes'),
+  addSampleDocument: unused('addSampleDocument'),
+  removeDocument: unused('removeDocument'),
+  getDocument: unused('getDocument'),
+  summarize: unused('summarize'),
+  onFileDrop: async () => () => {},
+};
