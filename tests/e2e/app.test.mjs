@@ -36,6 +36,7 @@ const T = {
   stopped: 30_000, // #stop until data-state is cancelled/done
   request: 60_000, // any single WebDriver call
   script: 90_000, // execute/async (axe.run)
+  summary: 240_000, // the sample case file summarised on the default model
 };
 
 const ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf"; // W3C web element identifier
@@ -107,6 +108,14 @@ async function find(css) {
   const id = v && (v[ELEMENT_KEY] ?? v.ELEMENT);
   if (!id) throw new Error(`find ${css}: unexpected reply ${JSON.stringify(v)}`);
   return id;
+}
+
+// Clicks like a user who scrolls first: the element to the middle of the viewport, clear of the
+// fixed status bar at the bottom (WebDriver's own scrolling may leave it under the bar).
+async function click(css) {
+  const id = await find(css);
+  await exec(`arguments[0].scrollIntoView({ block: "center" });`, [{ [ELEMENT_KEY]: id }]);
+  await wd("POST", s(`/element/${id}/click`), {});
 }
 
 // One round trip for everything the test watches (cheaper and more consistent than per-element calls).
@@ -198,6 +207,37 @@ function step(name, timeout, fn) {
   });
 }
 
+// axe-core in the page; fails on serious or critical findings (WCAG 2.1 AA, BITV 2.0).
+async function axeCheck(screen) {
+  let source;
+  try {
+    source = readFileSync(AXE, "utf8");
+  } catch {
+    throw new Error(`axe-core not found at ${AXE} (it is a dev dependency of ui/: install the UI's npm packages)`);
+  }
+  await exec(`${source}\n;return typeof window.axe;`).then((type) =>
+    assert.equal(type, "object", "axe did not load into the page"),
+  );
+  const res = await execAsync(`
+    const done = arguments[arguments.length - 1];
+    axe.run(document, { resultTypes: ["violations"] })
+      .then((r) => done({ ok: true, version: axe.version, violations: r.violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+        nodes: v.nodes.map((n) => ({ target: n.target.join(" "), html: n.html.slice(0, 160),
+          summary: (n.failureSummary || "").replace(/\\s+/g, " ").slice(0, 300) })),
+      })) }))
+      .catch((e) => done({ ok: false, error: String(e && e.stack || e) }));`);
+  assert.ok(res.ok, `axe.run failed: ${res.error}`);
+  const bad = res.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  log(`axe ${res.version} (${screen}): ${res.violations.length} violation(s), ${bad.length} serious/critical`);
+  for (const v of res.violations) {
+    console.log(`  [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})`);
+    for (const n of v.nodes.slice(0, 5)) console.log(`      at ${n.target}: ${n.html}\n        ${n.summary}`);
+    if (v.nodes.length > 5) console.log(`      … and ${v.nodes.length - 5} more`);
+  }
+  assert.equal(bad.length, 0, `serious/critical accessibility violations: ${bad.map((v) => v.id).join(", ")}`);
+}
+
 describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
   before(async () => {
     assert.ok(APP, "E2E_APP (the app binary) is not set; start this test through tests/e2e/run.sh");
@@ -259,35 +299,7 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
     await screenshot("start.png");
   });
 
-  step("start screen has no serious/critical axe violations", T.script + 120_000, async () => {
-    let source;
-    try {
-      source = readFileSync(AXE, "utf8");
-    } catch {
-      throw new Error(`axe-core not found at ${AXE} (it is a dev dependency of ui/: install the UI's npm packages)`);
-    }
-    await exec(`${source}\n;return typeof window.axe;`).then((type) =>
-      assert.equal(type, "object", "axe did not load into the page"),
-    );
-    const res = await execAsync(`
-      const done = arguments[arguments.length - 1];
-      axe.run(document, { resultTypes: ["violations"] })
-        .then((r) => done({ ok: true, version: axe.version, violations: r.violations.map((v) => ({
-          id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
-          nodes: v.nodes.map((n) => ({ target: n.target.join(" "), html: n.html.slice(0, 160),
-            summary: (n.failureSummary || "").replace(/\\s+/g, " ").slice(0, 300) })),
-        })) }))
-        .catch((e) => done({ ok: false, error: String(e && e.stack || e) }));`);
-    assert.ok(res.ok, `axe.run failed: ${res.error}`);
-    const bad = res.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    log(`axe ${res.version}: ${res.violations.length} violation(s), ${bad.length} serious/critical`);
-    for (const v of res.violations) {
-      console.log(`  [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})`);
-      for (const n of v.nodes.slice(0, 5)) console.log(`      at ${n.target}: ${n.html}\n        ${n.summary}`);
-      if (v.nodes.length > 5) console.log(`      … and ${v.nodes.length - 5} more`);
-    }
-    assert.equal(bad.length, 0, `serious/critical accessibility violations: ${bad.map((v) => v.id).join(", ")}`);
-  });
+  step("start screen has no serious/critical axe violations", T.script + 120_000, () => axeCheck("start"));
 
   step("a German prompt streams text, #stop ends it", T.firstText + T.streamWindow + T.stopped + 180_000, async () => {
     const prompt =
@@ -310,7 +322,7 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
     assert.equal(x.sendDisabled, false, "#send is disabled with a prompt and a ready model");
 
     log("click #send");
-    await wd("POST", s(`/element/${await find("#send")}/click`), {});
+    await click("#send");
 
     const lengths = [];
     x = await waitFor("text in #output (data-state streaming/done)", T.firstText, (y) => {
@@ -337,7 +349,7 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
     if (x.output === "streaming") {
       const before = x.outputText.length;
       log("still streaming: click #stop");
-      await wd("POST", s(`/element/${await find("#stop")}/click`), {});
+      await click("#stop");
       x = await waitFor('#output data-state "cancelled" or "done" after #stop', T.stopped, (y) => {
         if (y.output === "error") throw new Error(`#output data-state=error after #stop: "${y.outputText}"`);
         return y.output === "cancelled" || y.output === "done";
@@ -354,7 +366,7 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
   // The UI offers Esc to cancel a running answer; a fast model may finish first, which is no failure.
   step("Escape cancels a running generation", T.firstText + T.stopped + 60_000, async () => {
     log("click #send again");
-    await wd("POST", s(`/element/${await find("#send")}/click`), {});
+    await click("#send");
     let x = await waitFor("a second generation to stream", T.firstText, (y) => {
       if (y.output === "error") throw new Error(`generation failed: #output data-state=error: "${y.outputText}"`);
       return (y.output === "streaming" && (y.outputText || "").trim().length > 0) || y.output === "done";
@@ -375,4 +387,47 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
     log(`after Escape: data-state=${x.output} (${x.outputText.length} chars)`);
     if (x.output === "done") log("(it finished on its own at the same moment; Escape not proven)");
   });
+
+  step("Akte: the sample case file is summarised with facts, citations and coverage", T.summary + 120_000, async () => {
+    const state = () =>
+      exec(`const q = (s) => document.querySelector(s);
+        return { files: q("#akte-files")?.textContent ?? "", start: q("#akte-start")?.disabled ?? null,
+          result: q("#akte-result")?.getAttribute("data-state") ?? null, progress: q("#akte-progress")?.textContent.trim() ?? "",
+          coverage: q("#akte-coverage")?.textContent ?? "", facts: q("#akte-facts")?.textContent ?? "",
+          alert: q("#akte-result") && document.querySelector(".akte [role=alert]")?.textContent.trim(),
+          hl: q("#akte-doc .block.hl")?.textContent ?? null, focused: document.activeElement?.classList.contains("hl") ?? false };`);
+    const until = async (what, timeout, pred) => {
+      const end = Date.now() + timeout;
+      for (;;) {
+        checkAppAlive();
+        const x = await state();
+        if (pred(x)) return x;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(x).slice(0, 600)}`);
+        await sleep(250);
+      }
+    };
+    await click("#task-summary");
+    await click("#akte-sample");
+    await until("the sample in #akte-files", 30_000, (x) => x.files.includes("6 Seiten") && x.start === false);
+    log("sample read: 6 pages; click #akte-start");
+    await click("#akte-start");
+    let seenProgress = "";
+    const x = await until('#akte-result data-state="done"', T.summary, (y) => {
+      if (y.progress && y.progress !== seenProgress) log(`progress: ${(seenProgress = y.progress)}`);
+      if (y.result === "error") throw new Error(`summary failed: ${y.alert}`);
+      return y.result === "done";
+    });
+    assert.match(x.coverage, /6 von 6 Seiten gelesen/);
+    for (const fact of ["BA-2025-0815", "15.03.2025", "1.250,00 €", "30.04.2025"]) assert.ok(x.facts.includes(fact), `fact ${fact} missing`);
+    // A fact's citation opens its passage in the document pane, highlighted and focused.
+    await click('#akte-facts tr[data-kind="betrag"] .cite');
+    const y = await until("the cited passage highlighted", 15_000, (z) => z.hl !== null);
+    assert.match(y.hl, /1\.250,00 €/);
+    assert.ok(y.focused, "the cited passage has the keyboard focus");
+    await exec(`document.getElementById("akte-coverage").scrollIntoView({ block: "start" });`);
+    await sleep(300);
+    await screenshot("akte.png");
+  });
+
+  step("Akte screen has no serious/critical axe violations", T.script + 120_000, () => axeCheck("akte"));
 });

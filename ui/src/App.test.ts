@@ -174,7 +174,7 @@ describe('App', () => {
     expect($('mark.flag').textContent).toContain('20.03.2025');
     expect($('#akte-facts').textContent).toContain('Betrag');
     const cite = $<HTMLButtonElement>('#akte-result .cite');
-    expect(cite.getAttribute('aria-label')).toBe('Quelle öffnen: akte.pdf, Seite 3, Absatz 7');
+    expect(cite.getAttribute('aria-label')).toBe('S. 3 – Quelle öffnen: akte.pdf, Seite 3, Absatz 7');
     cite.click();
     await flush();
     await flush();
