@@ -13,6 +13,7 @@ fn main() {
             "remove_document",
             "get_document",
             "summarize",
+            "export_summary",
         ]),
     ))
     .expect("tauri build configuration");

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use schreibstube_core::documents::{self, Document, DocumentType, ExtractOptions};
 use schreibstube_core::llm::CancelToken;
 use schreibstube_core::tasks::summarize::{self, FailedFile, ModelRef, SummaryEvent, SummaryOptions, SummaryResult};
+use schreibstube_core::export::{self, Format};
 use schreibstube_core::{models, paths, CoreError, ErrorInfo};
 use serde::Serialize;
 use tauri::ipc::{Channel, InvokeBody, Request};
@@ -197,6 +198,22 @@ pub fn summarize(
         running.lock().unwrap().remove(&id);
     });
     Ok(id)
+}
+
+/// Saves a summary as Markdown or DOCX in the export folder (`paths::export_dir`, e.g.
+/// ~/Dokumente/Schreibstube) and returns the file's path for the UI to show.
+#[tauri::command]
+pub async fn export_summary(result: SummaryResult, format: Format) -> Result<String, ErrorInfo> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let dir = paths::export_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| ErrorInfo::from(&CoreError::Io { path: dir.clone(), source: e }))?;
+        let stamp: String = export::now_iso().chars().filter(char::is_ascii_digit).collect();
+        let path = dir.join(format!("Zusammenfassung-{}-{}.{}", &stamp[..8], &stamp[8..14], format.extension()));
+        export::write_summary(&result, format, &path).map_err(|e| ErrorInfo::from(&e))?;
+        Ok(path.display().to_string())
+    })
+    .await
+    .map_err(|_| ErrorInfo::from(&CoreError::Inference("export task failed".into())))?
 }
 
 fn percent_decode(s: &str) -> String {

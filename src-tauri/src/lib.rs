@@ -116,6 +116,7 @@ pub fn run() {
             akte::remove_document,
             akte::get_document,
             akte::summarize,
+            akte::export_summary,
         ])
         .setup(|app| {
             start_model_load(app.handle().clone());

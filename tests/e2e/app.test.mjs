@@ -424,6 +424,17 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
     const y = await until("the cited passage highlighted", 15_000, (z) => z.hl !== null);
     assert.match(y.hl, /1\.250,00 €/);
     assert.ok(y.focused, "the cited passage has the keyboard focus");
+    // "Als DOCX speichern": a real file in the export folder, a Word document (ZIP) with the AI mark.
+    await click("#akte-export-docx");
+    let saved = null;
+    for (const end = Date.now() + 30_000; !saved; await sleep(250)) {
+      const text = await exec(`return document.getElementById("akte-export-status")?.textContent ?? "";`);
+      saved = /Gespeichert: (\S+\.docx)/.exec(text)?.[1] ?? null;
+      if (!saved && Date.now() > end) throw new Error(`no export path shown; status: ${JSON.stringify(text)}`);
+    }
+    const docx = readFileSync(saved);
+    assert.equal(docx.subarray(0, 2).toString("latin1"), "PK", "the export is a ZIP (DOCX)");
+    log(`exported ${saved} (${docx.length} bytes)`);
     await exec(`document.getElementById("akte-coverage").scrollIntoView({ block: "start" });`);
     await sleep(300);
     await screenshot("akte.png");

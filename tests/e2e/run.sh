@@ -71,6 +71,9 @@ export XDG_CONFIG_HOME="$state_dir/config" XDG_DATA_HOME="$state_dir/data" \
 mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME" "$XDG_STATE_HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
 export SCHREIBSTUBE_MODELS="${SCHREIBSTUBE_MODELS:-$root/models}"
+# Exports ("Als DOCX speichern") land in the output folder, where the test reads them back.
+export SCHREIBSTUBE_EXPORT_DIR="$out/exports"
+rm -rf "$SCHREIBSTUBE_EXPORT_DIR"
 
 # A private session bus (GTK/WebKit talk to portals, a11y and later the keyring over it), started
 # after the XDG exports so that services it activates use the fresh folders too; its chatter goes to

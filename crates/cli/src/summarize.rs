@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use schreibstube_core::documents::{self, ExtractOptions};
 use schreibstube_core::llm::{CancelToken, Engine, EngineConfig};
-use schreibstube_core::models;
+use schreibstube_core::{export, models};
 use schreibstube_core::tasks::summarize::{self, FailedFile, Form, Length, ModelRef, SummaryEvent, SummaryOptions};
 use schreibstube_core::CoreError;
 
@@ -29,6 +29,9 @@ pub struct SummarizeArgs {
     /// Print one JSON object (summary, sentences with sources, facts, coverage, unsupported, model, timings)
     #[arg(long)]
     json: bool,
+    /// Also write the summary to this file: .md (Markdown) or .docx (Word, LibreOffice)
+    #[arg(long, value_name = "FILE")]
+    export: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -46,6 +49,13 @@ enum FormArg {
 
 /// Returns whether every file could be read (exit code 1 otherwise, as `extract` does).
 pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, args: SummarizeArgs) -> Result<bool, CoreError> {
+    // A wrong export name fails before the long work, not after it.
+    let export_format = match &args.export {
+        Some(path) => Some(export::Format::from_path(path).ok_or_else(|| {
+            CoreError::InvalidParameter("--export braucht eine Datei mit der Endung .md oder .docx".into())
+        })?),
+        None => None,
+    };
     let mut docs = Vec::new();
     let mut failed = Vec::new();
     for item in documents::extract_batch(&args.files, &ExtractOptions::default()) {
@@ -93,6 +103,9 @@ pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, args: 
         }
     })?;
 
+    if let (Some(path), Some(format)) = (&args.export, export_format) {
+        export::write_summary(&result, format, path)?;
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         let _ = writeln!(out, "{}", serde_json::to_string(&result).unwrap_or_default());

@@ -126,3 +126,24 @@ fn summarize_json_has_coverage_facts_citations_and_the_model() {
     assert!(stderr.contains("fehlt.pdf"), "{stderr}");
     assert!(!stderr.contains("panicked"));
 }
+
+#[test]
+fn summarize_export_writes_docx_and_refuses_unknown_formats_before_working() {
+    let akte = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/samples/akte-bauantrag.pdf");
+    let out = cli().args(["summarize", "--export", "zusammenfassung.pdf"]).arg(akte).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains(".md oder .docx"), "{stderr}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("zusammenfassung.docx");
+    let out = cli().args(["summarize", "--json", "--export"]).arg(&target).arg(akte).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let bytes = std::fs::read(&target).unwrap();
+    assert_eq!(&bytes[..2], b"PK", "a DOCX is a ZIP");
+    // It reads back through the app's own extractor, mark first.
+    let read = cli().args(["extract", "--json"]).arg(&target).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+    let blocks = v["files"][0]["blocks"].as_array().unwrap();
+    assert!(blocks.iter().any(|b| b["text"].as_str().unwrap().starts_with("KI-Entwurf – bitte prüfen · 6 von 6 Seiten gelesen")));
+}

@@ -4,6 +4,7 @@
 pub mod diagnostics;
 pub mod documents;
 pub mod error;
+pub mod export;
 pub mod llm;
 pub mod models;
 pub mod paths;

@@ -12,6 +12,7 @@ import type {
   ModelStatus,
   SummaryEvent,
   SummaryOptions,
+  SummaryResult,
 } from './types';
 
 export type Unlisten = () => void;
@@ -34,6 +35,8 @@ export interface Backend {
   getDocument(id: number): Promise<DocumentFull>;
   /** Starts a summary; resolves with the request id (stop it with `cancel`). */
   summarize(documentIds: number[], options: SummaryOptions, onEvent: (event: SummaryEvent) => void): Promise<number>;
+  /** Saves a summary in the export folder; resolves with the file's path. */
+  exportSummary(result: SummaryResult, format: 'markdown' | 'docx'): Promise<string>;
   /** Subscribes to files dropped on the window; the handler gets their paths. */
   onFileDrop(handler: (paths: string[]) => void): Promise<Unlisten>;
 }
@@ -101,6 +104,8 @@ export const tauriBackend: Backend = {
       channel.onmessage = onEvent;
       return invoke<number>('summarize', { documentIds, options, onEvent: channel });
     }),
+
+  exportSummary: (result, format) => call(() => invoke<string>('export_summary', { result, format })),
 
   onFileDrop: (handler) =>
     call(async () => {

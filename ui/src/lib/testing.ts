@@ -5,7 +5,7 @@ const unused = (name: string) => () => Promise.reject(new Error(`${name} is not 
 
 export const akteStubs: Pick<
   Backend,
-  'addDocuments' | 'addDocumentBytes' | 'addSampleDocument' | 'removeDocument' | 'getDocument' | 'summarize' | 'onFileDrop'
+  'addDocuments' | 'addDocumentBytes' | 'addSampleDocument' | 'removeDocument' | 'getDocument' | 'summarize' | 'exportSummary' | 'onFileDrop'
 > = {
   addDocuments: unused('addDocuments'),
   addDocumentBytes: unused('addDocumentBytes'),
@@ -13,5 +13,6 @@ export const akteStubs: Pick<
   removeDocument: unused('removeDocument'),
   getDocument: unused('getDocument'),
   summarize: unused('summarize'),
+  exportSummary: unused('exportSummary'),
   onFileDrop: async () => () => {},
 };

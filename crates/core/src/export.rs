@@ -1,0 +1,323 @@
+//! Exports of results as files: Markdown and DOCX (Word, LibreOffice). Every export carries the
+//! visible "KI-Entwurf – bitte prüfen" mark and says in its metadata that it was written with AI
+//! help (DOCX: core and custom document properties), with the model's name and sha256.
+//!
+//! The DOCX is WordprocessingML written with the `zip` crate and escaped XML: the handful of
+//! parts a word processor needs, nothing more.
+
+use std::io::{Cursor, Write};
+
+use quick_xml::escape::escape;
+use serde::{Deserialize, Serialize};
+use zip::write::SimpleFileOptions;
+
+use crate::documents::Position;
+use crate::error::{CoreError, Result};
+use crate::tasks::summarize::SummaryResult;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Markdown,
+    Docx,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Markdown => "md",
+            Self::Docx => "docx",
+        }
+    }
+
+    /// From a file name's extension (`.md`, `.markdown`, `.docx`).
+    pub fn from_path(path: &std::path::Path) -> Option<Self> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "md" | "markdown" => Some(Self::Markdown),
+            "docx" => Some(Self::Docx),
+            _ => None,
+        }
+    }
+}
+
+/// Now as UTC ISO 8601 (`2026-11-26T10:00:00Z`), for the "created" of exports.
+pub fn now_iso() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// Writes the summary to `path` in `format`, atomically (a temp file renamed into place), so a
+/// full disk leaves no half-written file behind.
+pub fn write_summary(r: &SummaryResult, format: Format, path: &std::path::Path) -> Result<()> {
+    let created = now_iso();
+    let bytes = match format {
+        Format::Markdown => summary_markdown(r, &created).into_bytes(),
+        Format::Docx => summary_docx(r, &created)?,
+    };
+    let tmp = path.with_extension(format!("{}.tmp", format.extension()));
+    let io = |e| CoreError::io(path, e);
+    std::fs::write(&tmp, &bytes).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
+/// `akte.pdf, S. 3, Abs. 7` — the short German citation used in exports.
+pub fn citation_de(p: &Position) -> String {
+    let mut parts = vec![p.file.clone()];
+    if let Some(a) = &p.attachment {
+        parts.push(format!("Anhang {a}"));
+    }
+    if let Some(page) = p.page {
+        parts.push(format!("S. {page}"));
+    }
+    if let Some(row) = p.row {
+        parts.push(format!("Zeile {row}"));
+    }
+    parts.push(format!("Abs. {}", p.paragraph));
+    parts.join(", ")
+}
+
+fn sources_de(ps: &[Position]) -> String {
+    ps.iter().map(citation_de).collect::<Vec<_>>().join("; ")
+}
+
+/// The summary as Markdown: mark, coverage, sentences with sources, facts, flagged claims,
+/// provenance.
+pub fn summary_markdown(r: &SummaryResult, created: &str) -> String {
+    let mut md = String::new();
+    md.push_str("# Zusammenfassung der Akte\n\n");
+    md.push_str(&format!("> **{}** · {}\n\n", r.mark, r.coverage.label_de()));
+    if r.cancelled {
+        md.push_str("_Abgebrochen: Teilergebnis aus den bereits gelesenen Abschnitten._\n\n");
+    }
+    for s in &r.sentences {
+        let src = if s.sources.is_empty() { "keine Quelle gefunden".to_owned() } else { sources_de(&s.sources) };
+        md.push_str(&format!("- {} [{}]\n", s.text.replace('\n', " "), src));
+    }
+    if !r.facts.is_empty() {
+        md.push_str("\n## Fakten aus der Akte\n\n| Art | Wert | Zusammenhang | Fundstelle |\n|---|---|---|---|\n");
+        for f in &r.facts {
+            let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+            md.push_str(&format!("| {} | {} | {} | {} |\n", f.kind.label_de(), cell(&f.value), cell(&f.context), sources_de(&f.sources)));
+        }
+    }
+    if !r.unsupported.is_empty() {
+        md.push_str("\n## Nicht in den Quellen gefunden\n\n");
+        for u in &r.unsupported {
+            md.push_str(&format!("- „{}“ ({})\n", u.text, u.kind));
+        }
+    }
+    md.push_str(&format!(
+        "\n---\nErstellt mit KI-Unterstützung (Schreibstube) am {created} · Modell: {} (sha256 {})\n",
+        r.model.name, r.model.sha256
+    ));
+    md
+}
+
+/// The summary as a DOCX file.
+pub fn summary_docx(r: &SummaryResult, created: &str) -> Result<Vec<u8>> {
+    let mut body = String::new();
+    body.push_str(&para("Zusammenfassung der Akte", Style::Title));
+    body.push_str(&para(&format!("{} · {}", r.mark, r.coverage.label_de()), Style::Mark));
+    if r.cancelled {
+        body.push_str(&para("Abgebrochen: Teilergebnis aus den bereits gelesenen Abschnitten.", Style::Note));
+    }
+    for s in &r.sentences {
+        let src = if s.sources.is_empty() { "keine Quelle gefunden".to_owned() } else { sources_de(&s.sources) };
+        body.push_str(&format!(
+            "<w:p><w:pPr><w:ind w:left=\"360\" w:hanging=\"360\"/></w:pPr>{}{}</w:p>",
+            run(&format!("• {} ", s.text.replace('\n', " ")), ""),
+            run(&format!("[{src}]"), "<w:color w:val=\"44546A\"/><w:sz w:val=\"18\"/>")
+        ));
+    }
+    if !r.facts.is_empty() {
+        body.push_str(&para("Fakten aus der Akte", Style::Heading));
+        body.push_str("<w:tbl><w:tblPr><w:tblStyle w:val=\"TableGrid\"/><w:tblW w:w=\"5000\" w:type=\"pct\"/><w:tblBorders>");
+        for side in ["top", "left", "bottom", "right", "insideH", "insideV"] {
+            body.push_str(&format!("<w:{side} w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"999999\"/>"));
+        }
+        body.push_str("</w:tblBorders></w:tblPr>");
+        body.push_str(&row(&["Art", "Wert", "Zusammenhang", "Fundstelle"], true));
+        for f in &r.facts {
+            body.push_str(&row(&[f.kind.label_de(), &f.value, &f.context, &sources_de(&f.sources)], false));
+        }
+        body.push_str("</w:tbl>");
+    }
+    if !r.unsupported.is_empty() {
+        body.push_str(&para("Nicht in den Quellen gefunden", Style::Heading));
+        for u in &r.unsupported {
+            body.push_str(&para(&format!("„{}“ ({})", u.text, u.kind), Style::Normal));
+        }
+    }
+    body.push_str(&para(
+        &format!("Erstellt mit KI-Unterstützung (Schreibstube) am {created} · Modell: {} (sha256 {})", r.model.name, r.model.sha256),
+        Style::Note,
+    ));
+    let document = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}\
+<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1417\" w:right=\"1417\" w:bottom=\"1134\" w:left=\"1417\" w:header=\"708\" w:footer=\"708\" w:gutter=\"0\"/></w:sectPr>\
+</w:body></w:document>"
+    );
+    let model = format!("{} (sha256 {})", r.model.name, r.model.sha256);
+    let core = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
+<dc:title>Zusammenfassung der Akte</dc:title><dc:creator>Schreibstube (KI-Unterstützung)</dc:creator>\
+<cp:keywords>KI-Entwurf; KI-generiert</cp:keywords><dc:description>{}</dc:description>\
+<dcterms:created xsi:type=\"dcterms:W3CDTF\">{}</dcterms:created></cp:coreProperties>",
+        escape(&format!("Mit KI-Unterstützung erstellt. {}. Modell: {model}", r.mark)),
+        escape(created)
+    );
+    let custom = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties\" xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\">\
+<property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"2\" name=\"KI_generiert\"><vt:bool>true</vt:bool></property>\
+<property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"3\" name=\"KI_Modell\"><vt:lpwstr>{}</vt:lpwstr></property>\
+<property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"4\" name=\"KI_Pruefung\"><vt:lpwstr>ausstehend</vt:lpwstr></property>\
+</Properties>",
+        escape(&model)
+    );
+    let parts: [(&str, String); 5] = [
+        (
+            "[Content_Types].xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
+<Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+<Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>\
+<Override PartName=\"/docProps/core.xml\" ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/>\
+<Override PartName=\"/docProps/custom.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.custom-properties+xml\"/>\
+</Types>"
+                .to_owned(),
+        ),
+        (
+            "_rels/.rels",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/>\
+<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties\" Target=\"docProps/core.xml\"/>\
+<Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties\" Target=\"docProps/custom.xml\"/>\
+</Relationships>"
+                .to_owned(),
+        ),
+        ("word/document.xml", document),
+        ("docProps/core.xml", core),
+        ("docProps/custom.xml", custom),
+    ];
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let fail = |e: &dyn std::fmt::Display| CoreError::Inference(format!("DOCX export: {e}"));
+    for (name, xml) in parts {
+        zip.start_file(name, opts).map_err(|e| fail(&e))?;
+        zip.write_all(xml.as_bytes()).map_err(|e| fail(&e))?;
+    }
+    Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
+}
+
+enum Style {
+    Title,
+    Heading,
+    Mark,
+    Note,
+    Normal,
+}
+
+fn run(text: &str, props: &str) -> String {
+    let rpr = if props.is_empty() { String::new() } else { format!("<w:rPr>{props}</w:rPr>") };
+    format!("<w:r>{rpr}<w:t xml:space=\"preserve\">{}</w:t></w:r>", escape(text))
+}
+
+fn para(text: &str, style: Style) -> String {
+    let (ppr, rpr) = match style {
+        Style::Title => ("<w:spacing w:after=\"200\"/>", "<w:b/><w:sz w:val=\"32\"/>"),
+        Style::Heading => ("<w:spacing w:before=\"240\" w:after=\"120\"/>", "<w:b/><w:sz w:val=\"26\"/>"),
+        // The AI mark: bold on a yellow highlight, impossible to overlook.
+        Style::Mark => ("<w:spacing w:after=\"200\"/>", "<w:b/><w:highlight w:val=\"yellow\"/>"),
+        Style::Note => ("<w:spacing w:before=\"200\"/>", "<w:i/><w:color w:val=\"44546A\"/><w:sz w:val=\"18\"/>"),
+        Style::Normal => ("", ""),
+    };
+    format!("<w:p><w:pPr>{ppr}</w:pPr>{}</w:p>", run(text, rpr))
+}
+
+fn row(cells: &[&str], header: bool) -> String {
+    let props = if header { "<w:b/>" } else { "" };
+    let mut out = String::from("<w:tr>");
+    for c in cells {
+        out.push_str(&format!("<w:tc><w:p>{}</w:p></w:tc>", run(c, props)));
+    }
+    out.push_str("</w:tr>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::documents::{self, ExtractOptions};
+    use crate::tasks::facts::{Fact, FactKind};
+    use crate::tasks::summarize::{CitedSentence, Coverage, ModelRef, SummaryOptions, Timings, AI_MARK_DE};
+
+    fn result() -> SummaryResult {
+        let pos = Position { file: "akte.pdf".into(), file_sha256: "ab".into(), page: Some(3), paragraph: 7, attachment: None, sheet: None, row: None };
+        SummaryResult {
+            mark: AI_MARK_DE.into(),
+            summary: "Die Gebühr beträgt 1.250,00 € <brutto> & ist fällig.".into(),
+            sentences: vec![CitedSentence { text: "Die Gebühr beträgt 1.250,00 € <brutto> & ist fällig.".into(), sources: vec![pos.clone()], supported: true }],
+            facts: vec![Fact { kind: FactKind::Betrag, value: "1.250,00 €".into(), normalized: "1250.00".into(), context: "Die Gebühr …".into(), sources: vec![pos] }],
+            coverage: Coverage { pages_read: 6, pages_total: 6, chunks_read: 1, chunks_total: 1, files: vec![] },
+            unsupported: vec![],
+            model: ModelRef { name: "Gemma 3 270M".into(), file: "g.gguf".into(), sha256: "a5fd".into() },
+            options: SummaryOptions::default(),
+            timings: Timings::default(),
+            cancelled: false,
+            failed_files: vec![],
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn now_is_an_iso_timestamp() {
+        let now = now_iso();
+        assert_eq!(now.len(), 20, "{now}");
+        assert!(now.starts_with("20") && now.ends_with('Z') && &now[10..11] == "T");
+    }
+
+    #[test]
+    fn markdown_has_mark_sources_facts_and_provenance() {
+        let md = summary_markdown(&result(), "2026-11-26");
+        assert!(md.contains("**KI-Entwurf – bitte prüfen** · 6 von 6 Seiten gelesen"));
+        assert!(md.contains("- Die Gebühr beträgt 1.250,00 € <brutto> & ist fällig. [akte.pdf, S. 3, Abs. 7]"));
+        assert!(md.contains("| Betrag | 1.250,00 € |"));
+        assert!(md.contains("Modell: Gemma 3 270M (sha256 a5fd)"));
+    }
+
+    /// The DOCX reads back through the app's own DOCX reader (zip + XML), text and metadata intact.
+    #[test]
+    fn docx_reads_back_with_mark_text_table_and_ai_metadata() {
+        let bytes = summary_docx(&result(), "2026-11-26T10:00:00Z").unwrap();
+        let doc = documents::extract_bytes("zusammenfassung.docx", &bytes, &ExtractOptions::default()).unwrap();
+        let text = doc.text();
+        assert!(text.contains("KI-Entwurf – bitte prüfen · 6 von 6 Seiten gelesen"), "{text}");
+        assert!(text.contains("Die Gebühr beträgt 1.250,00 € <brutto> & ist fällig. [akte.pdf, S. 3, Abs. 7]"), "{text}");
+        assert!(text.contains("1.250,00 €"));
+        assert_eq!(doc.metadata.title.as_deref(), Some("Zusammenfassung der Akte"));
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut custom = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("docProps/custom.xml").unwrap(), &mut custom).unwrap();
+        assert!(custom.contains("name=\"KI_generiert\"><vt:bool>true</vt:bool>"));
+        assert!(custom.contains("Gemma 3 270M (sha256 a5fd)"));
+    }
+}
