@@ -123,7 +123,8 @@ fn whole_file_is_read_facts_are_on_their_pages_and_citations_hold() {
 fn cancel_mid_way_returns_the_partial_result() {
     let doc = akte();
     let cancel = CancelToken::default();
-    let opts = SummaryOptions { chunk_tokens: Some(70), ..SummaryOptions::default() };
+    // One chunk at a time, so that the stop after the first lands before the second.
+    let opts = SummaryOptions { chunk_tokens: Some(70), parallel: false, ..SummaryOptions::default() };
     let stopper = cancel.clone();
     let result = run(std::slice::from_ref(&doc), &opts, &cancel, move |ev| {
         if matches!(ev, SummaryEvent::Partial { chunk: 1, .. }) {
@@ -136,6 +137,24 @@ fn cancel_mid_way_returns_the_partial_result() {
     assert!(result.coverage.pages_read < result.coverage.pages_total);
     // The facts are code's work over the whole file and stay complete.
     assert!(result.facts.iter().any(|f| f.kind == FactKind::Frist && f.normalized == "2025-04-30"));
+}
+
+/// A stop during a batched map step keeps the chunks of finished batches only, never a half.
+#[test]
+fn cancel_during_a_batched_map_keeps_whole_batches() {
+    let doc = akte();
+    let cancel = CancelToken::default();
+    let opts = SummaryOptions { chunk_tokens: Some(40), parallel: true, ..SummaryOptions::default() };
+    let stopper = cancel.clone();
+    let result = run(std::slice::from_ref(&doc), &opts, &cancel, move |ev| {
+        if matches!(ev, SummaryEvent::Partial { chunk: 1, .. }) {
+            stopper.cancel();
+        }
+    });
+    assert!(result.cancelled);
+    assert!(result.coverage.chunks_total > engine().info().parallel, "more chunks than one batch");
+    assert_eq!(result.coverage.chunks_read % engine().info().parallel, 0, "{:?}", result.coverage);
+    assert!(result.coverage.pages_read < result.coverage.pages_total);
 }
 
 #[test]

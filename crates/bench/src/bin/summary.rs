@@ -32,7 +32,8 @@ struct Args {
     /// Also write the figures as JSON to this file
     #[arg(long)]
     json: Option<PathBuf>,
-    /// Internal: one run in this process, printed as JSON: "reuse:CHUNK" or "noreuse:CHUNK"
+    /// Internal: one run in this process, printed as JSON: "batched:CHUNK", "sequential:CHUNK"
+    /// (prefix reuse on, chunks one at a time) or "noreuse:CHUNK" (one at a time, reuse off)
     #[arg(long, hide = true)]
     run: Option<String>,
 }
@@ -40,6 +41,7 @@ struct Args {
 #[derive(Debug, Serialize, Deserialize)]
 struct RunFigures {
     reuse: bool,
+    batched: bool,
     chunk_tokens: usize,
     chunks: usize,
     pages_read: usize,
@@ -77,14 +79,14 @@ fn main() {
     });
     if let Some(spec) = &a.run {
         let (mode, chunk) = spec.split_once(':').expect("MODE:CHUNK");
-        let figures = one_run(&model, &pdf, mode == "reuse", chunk.parse().expect("chunk tokens"));
+        let figures = one_run(&model, &pdf, mode != "noreuse", mode == "batched", chunk.parse().expect("chunk tokens"));
         println!("{}", serde_json::to_string(&figures).unwrap());
         return;
     }
 
     let mut all = Vec::new();
     for chunk in [1500, 400] {
-        for mode in ["reuse", "noreuse"] {
+        for mode in ["batched", "sequential", "noreuse"] {
             eprintln!("bench-summary: {mode}, chunks of {chunk} tokens");
             let out = Command::new(std::env::current_exe().unwrap())
                 .args(["--run", &format!("{mode}:{chunk}"), "--pdf"])
@@ -99,17 +101,19 @@ fn main() {
     }
 
     println!("## Case-file summary, generated 30-page PDF ({})\n", pdf.file_name().unwrap().to_string_lossy());
-    println!("| chunk tokens | prefix reuse | chunks | pages read | total s | prompt tokens | from cache | generated | summary prompt tok/s | raw prefill tok/s | ratio |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| chunk tokens | map step | prefix reuse | chunks | pages read | total s | map s | prompt tokens | from cache | generated | summary prompt tok/s | raw prefill tok/s | ratio |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in &all {
         println!(
-            "| {} | {} | {} | {}/{} | {:.1} | {} | {} | {} | {:.0} | {:.0} | {:.2} |",
+            "| {} | {} | {} | {} | {}/{} | {:.1} | {:.1} | {} | {} | {} | {:.0} | {:.0} | {:.2} |",
             r.chunk_tokens,
+            if r.batched { "batched" } else { "one by one" },
             if r.reuse { "on" } else { "off" },
             r.chunks,
             r.pages_read,
             r.pages_total,
             r.total_s,
+            r.map_s,
             r.prompt_tokens,
             r.cached_tokens,
             r.generated_tokens,
@@ -119,26 +123,28 @@ fn main() {
         );
     }
     println!();
-    for pair in all.chunks(2) {
-        if let [on, off] = pair {
+    for triple in all.chunks(3) {
+        if let [batched, seq, off] = triple {
             println!(
-                "Prefix reuse, chunks of {} tokens: {:.1} s instead of {:.1} s ({:.0} % saved; {} of {} prompt tokens from the cache).",
-                on.chunk_tokens,
-                on.total_s,
+                "Chunks of {} tokens: map step batched {:.1} s vs one by one {:.1} s ({:.2}× the throughput); prefix reuse {:.1} s vs {:.1} s without ({:.0} % saved; {} of {} prompt tokens from the cache).",
+                batched.chunk_tokens,
+                batched.map_s,
+                seq.map_s,
+                seq.map_s / batched.map_s,
+                seq.total_s,
                 off.total_s,
-                100.0 * (1.0 - on.total_s / off.total_s),
-                on.cached_tokens,
-                on.prompt_tokens
+                100.0 * (1.0 - seq.total_s / off.total_s),
+                seq.cached_tokens,
+                seq.prompt_tokens
             );
         }
     }
-    println!("\nThe map step runs its chunks one after the other; decoding several chunks as parallel sequences in one batch is not built yet.");
     if let Some(path) = &a.json {
         std::fs::write(path, serde_json::to_string_pretty(&all).unwrap()).expect("write JSON");
     }
 }
 
-fn one_run(model: &Path, pdf: &Path, reuse: bool, chunk_tokens: usize) -> RunFigures {
+fn one_run(model: &Path, pdf: &Path, reuse: bool, batched: bool, chunk_tokens: usize) -> RunFigures {
     let doc = documents::extract_file(pdf, &ExtractOptions::default()).expect("the PDF reads");
     let mut config = EngineConfig::new(model);
     config.reuse_prefix = reuse;
@@ -161,12 +167,13 @@ fn one_run(model: &Path, pdf: &Path, reuse: bool, chunk_tokens: usize) -> RunFig
 
     let info = engine.info();
     let model_ref = ModelRef { name: info.name.clone(), file: info.file.clone(), sha256: String::new() };
-    let opts = SummaryOptions { chunk_tokens: Some(chunk_tokens), temperature: 0.0, ..SummaryOptions::default() };
+    let opts = SummaryOptions { chunk_tokens: Some(chunk_tokens), temperature: 0.0, parallel: batched, ..SummaryOptions::default() };
     let r = summarize::summarize(&engine, model_ref, std::slice::from_ref(&doc), Vec::new(), &opts, &CancelToken::default(), |_| {})
         .expect("summary");
     let total_s = r.timings.total_ms / 1000.0;
     RunFigures {
         reuse,
+        batched,
         chunk_tokens,
         chunks: r.coverage.chunks_total,
         pages_read: r.coverage.pages_read,

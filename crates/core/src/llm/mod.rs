@@ -45,11 +45,13 @@ pub struct EngineConfig {
     /// Keep the cache of a prompt prefix shared with the previous request (default on; the
     /// benchmark turns it off to measure prompt processing as llama-bench does).
     pub reuse_prefix: bool,
+    /// How many prompts [`Engine::generate_batch`] may decode together (default 4).
+    pub parallel: u32,
 }
 
 impl EngineConfig {
     pub fn new(model_path: impl Into<PathBuf>) -> Self {
-        Self { model_path: model_path.into(), threads: None, threads_batch: None, n_ctx: None, n_batch: 512, memory_limit: None, reuse_prefix: true }
+        Self { model_path: model_path.into(), threads: None, threads_batch: None, n_ctx: None, n_batch: 512, memory_limit: None, reuse_prefix: true, parallel: 4 }
     }
 }
 
@@ -66,6 +68,8 @@ pub struct ModelInfo {
     pub n_vocab: i32,
     pub threads: usize,
     pub threads_batch: usize,
+    /// Prompts [`Engine::generate_batch`] decodes together at most.
+    pub parallel: usize,
     pub load_ms: f64,
 }
 
@@ -85,12 +89,15 @@ pub struct SamplingParams {
     pub stop: Vec<String>,
     /// Keep generating past end-of-generation tokens (benchmarks need a fixed length).
     pub ignore_eog: bool,
+    /// End at the first blank line after some text (base models do not know when an answer
+    /// ends; a "\n\n" stop string would also fire on leading blank lines).
+    pub end_at_blank_line: bool,
 }
 
 impl Default for SamplingParams {
     fn default() -> Self {
         // A repeat penalty is on by default: small base models loop without one.
-        Self { max_tokens: 256, temperature: 0.7, top_p: 0.9, top_k: 40, repeat_penalty: 1.15, repeat_last_n: 64, seed: None, stop: Vec::new(), ignore_eog: false }
+        Self { max_tokens: 256, temperature: 0.7, top_p: 0.9, top_k: 40, repeat_penalty: 1.15, repeat_last_n: 64, seed: None, stop: Vec::new(), ignore_eog: false, end_at_blank_line: false }
     }
 }
 
@@ -224,6 +231,17 @@ enum Command {
         events: tokio::sync::mpsc::UnboundedSender<GenEvent>,
         cancel: CancelToken,
     },
+    GenerateBatch {
+        jobs: Vec<BatchJob>,
+        cancel: CancelToken,
+    },
+}
+
+/// One prompt of a batched generation.
+struct BatchJob {
+    tokens: Vec<llama_cpp_2::token::LlamaToken>,
+    params: SamplingParams,
+    events: tokio::sync::mpsc::UnboundedSender<GenEvent>,
 }
 
 /// Handle to the inference worker. Cheap to share behind an `Arc`; dropping the last handle stops
@@ -287,6 +305,7 @@ impl Engine {
             n_vocab: model.n_vocab(),
             threads,
             threads_batch,
+            parallel: config.parallel.clamp(1, 16) as usize,
             load_ms: 0.0,
         };
 
@@ -300,6 +319,7 @@ impl Engine {
             threads_batch,
             required_mb: gguf.required_memory(n_ctx) >> 20,
             reuse_prefix: config.reuse_prefix,
+            n_seq_max: config.parallel.clamp(1, 16),
         };
         std::thread::Builder::new()
             .name("schreibstube-llm".into())
@@ -397,6 +417,45 @@ impl Engine {
         Ok(Generation { id: self.next_id.fetch_add(1, Ordering::Relaxed), events: rx, cancel })
     }
 
+    /// Decodes several prompts as parallel sequences in shared batches (at most
+    /// [`ModelInfo::parallel`]). Their common prefix is evaluated once. All of them together must
+    /// fit the context: the shared prefix once, each one's own part and answer. Returns one
+    /// [`Generation`] per prompt, in order; `cancel` stops them all.
+    pub fn generate_batch(&self, reqs: Vec<GenerateRequest>, cancel: CancelToken) -> Result<Vec<Generation>> {
+        if reqs.is_empty() || reqs.len() > self.info.parallel {
+            return Err(CoreError::InvalidParameter(format!("höchstens {} Anfragen gemeinsam", self.info.parallel)));
+        }
+        let mut jobs = Vec::new();
+        let mut generations = Vec::new();
+        for req in reqs {
+            req.params.validate()?;
+            let (text, templated) = self.render_prompt(&req.prompt);
+            if text.trim().is_empty() {
+                return Err(CoreError::EmptyPrompt);
+            }
+            let tokens = worker::tokenize_prompt(&self.model, &text, templated);
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+            generations.push(Generation { id: self.next_id.fetch_add(1, Ordering::Relaxed), events: rx, cancel: cancel.clone() });
+            jobs.push(BatchJob { tokens, params: req.params, events: tx });
+        }
+        budget(batch_cells(&jobs), 0, self.info.n_ctx as usize)?;
+        self.commands.send(Command::GenerateBatch { jobs, cancel }).map_err(|_| CoreError::EngineStopped)?;
+        Ok(generations)
+    }
+
+    /// Cache cells a batch of prompts (with their answers) needs: the shared prefix once.
+    pub fn batch_fits(&self, reqs: &[GenerateRequest]) -> bool {
+        let jobs: Vec<BatchJob> = reqs
+            .iter()
+            .map(|r| {
+                let (text, templated) = self.render_prompt(&r.prompt);
+                let (tx, _) = tokio::sync::mpsc::unbounded_channel();
+                BatchJob { tokens: worker::tokenize_prompt(&self.model, &text, templated), params: r.params.clone(), events: tx }
+            })
+            .collect();
+        reqs.len() <= self.info.parallel && batch_cells(&jobs) <= self.info.n_ctx as usize
+    }
+
     /// Convenience: generate and wait for the whole text (blocking).
     pub fn complete(&self, prompt: Prompt, params: SamplingParams) -> Result<Completion> {
         self.generate(GenerateRequest { prompt, params })?.collect(|_| {})
@@ -405,6 +464,12 @@ impl Engine {
     pub fn model_path(&self) -> &Path {
         &self.info.path
     }
+}
+
+fn batch_cells(jobs: &[BatchJob]) -> usize {
+    let Some(first) = jobs.first() else { return 0 };
+    let prefix = jobs.iter().map(|j| j.tokens.iter().zip(&first.tokens).take_while(|(a, b)| a == b).count()).min().unwrap_or(0);
+    prefix + jobs.iter().map(|j| j.tokens.len() - prefix + j.params.max_tokens).sum::<usize>()
 }
 
 /// The context-budget rule: prompt and answer must both fit; nothing is cut silently.

@@ -13,7 +13,7 @@ use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::token::LlamaToken;
 
-use super::{sampling, Command, GenEvent, GenStats, SamplingParams, StopReason};
+use super::{sampling, BatchJob, Command, GenEvent, GenStats, SamplingParams, StopReason};
 use crate::error::{CoreError, Result};
 use crate::llm::text::{Pushed, TextStream};
 
@@ -25,6 +25,8 @@ pub(super) struct Settings {
     /// The probe's estimate, for the error when the context cannot be allocated.
     pub required_mb: u64,
     pub reuse_prefix: bool,
+    /// Sequences one batch may carry (parallel chunk summaries); 1 = no batching.
+    pub n_seq_max: u32,
 }
 
 type Events = tokio::sync::mpsc::UnboundedSender<GenEvent>;
@@ -41,7 +43,11 @@ pub(super) fn run(
         .with_n_batch(s.n_batch)
         .with_n_ubatch(s.n_batch)
         .with_n_threads(s.threads as i32)
-        .with_n_threads_batch(s.threads_batch as i32);
+        .with_n_threads_batch(s.threads_batch as i32)
+        // Parallel sequences share one cache (each may use the whole context; a shared prompt
+        // prefix is stored once).
+        .with_n_seq_max(s.n_seq_max)
+        .with_kv_unified(true);
     let mut ctx = match model.new_context(backend, params) {
         Ok(ctx) => ctx,
         Err(e) => {
@@ -85,6 +91,27 @@ pub(super) fn run(
                 };
                 // The receiver may be gone (caller lost interest); nothing to do then.
                 let _ = events.send(event);
+            }
+            Command::GenerateBatch { jobs, cancel } => {
+                // The cache ends up holding several sequences: the next request starts cold.
+                cached.clear();
+                let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    generate_batch(&mut ctx, model, &mut batch, &jobs, &|| cancel.is_cancelled())
+                }));
+                ctx.clear_kv_cache();
+                let failure = match outcome {
+                    Ok(Ok(())) => None,
+                    Ok(Err(e)) => Some(Arc::new(e)),
+                    Err(_) => {
+                        tracing::error!("batched generation panicked; the context is reset");
+                        Some(Arc::new(CoreError::Inference("panic in generation".into())))
+                    }
+                };
+                if let Some(e) = failure {
+                    for job in &jobs {
+                        let _ = job.events.send(GenEvent::Error(Arc::clone(&e)));
+                    }
+                }
             }
         }
     }
@@ -172,6 +199,7 @@ fn generate(
     let mut sampler = sampling::Sampler::new(params, model.n_vocab().max(1) as usize);
     let mut stream = TextStream::new(&params.stop);
     let mut piece = Vec::with_capacity(32);
+    let mut answer = String::new();
     let mut logits_at = batch.n_tokens() - 1;
     let mut pos = tokens.len() as i32;
     stats.stop_reason = loop {
@@ -187,7 +215,11 @@ fn generate(
         vocab.token_to_piece_into(token, &mut piece, false, None);
         match stream.push(&piece) {
             Pushed::Text(t) if !t.is_empty() => {
+                let ends = params.end_at_blank_line && blank_line_after_text(&mut answer, &t);
                 let _ = events.send(GenEvent::Token(t));
+                if ends {
+                    break StopReason::StopString;
+                }
             }
             Pushed::Text(_) => {}
             Pushed::Stop(t) => {
@@ -214,6 +246,198 @@ fn generate(
         }
     }
     Ok(finish(stats, t_prompt, Some(t_gen)))
+}
+
+/// One sequence of a batched generation.
+struct Slot<'a> {
+    job: &'a BatchJob,
+    seq: i32,
+    sampler: sampling::Sampler,
+    stream: TextStream,
+    stats: GenStats,
+    pos: i32,
+    logits_at: i32,
+    done: bool,
+    t_gen: Instant,
+    answer: String,
+}
+
+/// Several prompts decoded as parallel sequences in shared batches: their common prefix is
+/// evaluated once (sequence 0) and shared, their own parts and every generation step go through
+/// one decode call for all of them. On a CPU a batch of n tokens costs little more than one, so
+/// this multiplies throughput where the context has room.
+fn generate_batch(
+    ctx: &mut LlamaContext<'_>,
+    model: &LlamaModel,
+    batch: &mut LlamaBatch<'_>,
+    jobs: &[BatchJob],
+    cancelled: &dyn Fn() -> bool,
+) -> Result<()> {
+    let vocab = model.vocab();
+    let n_batch = batch_capacity(ctx);
+    ctx.clear_kv_cache();
+    let inf = |e: llama_cpp_2::llama_batch::BatchAddError| CoreError::Inference(e.to_string());
+    let t_prompt = Instant::now();
+    // The shared prefix, less one token so that every sequence evaluates at least its last one.
+    let first = &jobs[0].tokens;
+    let mut prefix = first.len();
+    for job in &jobs[1..] {
+        prefix = prefix.min(job.tokens.iter().zip(first).take_while(|(a, b)| a == b).count());
+    }
+    let prefix = jobs.iter().map(|j| j.tokens.len() - 1).min().unwrap_or(0).min(prefix);
+    for job in jobs {
+        let _ = job.events.send(GenEvent::Started { prompt_tokens: job.tokens.len() });
+    }
+    for (i, chunk) in first[..prefix].chunks(n_batch).enumerate() {
+        if cancelled() {
+            break;
+        }
+        batch.clear();
+        for (j, &tok) in chunk.iter().enumerate() {
+            batch.add(tok, (i * n_batch + j) as i32, &[0], false).map_err(inf)?;
+        }
+        ctx.decode(batch).map_err(decode_error)?;
+    }
+    for s in 1..jobs.len() {
+        ctx.copy_kv_cache_seq(0, s as i32, None, None).map_err(|e| CoreError::Inference(e.to_string()))?;
+    }
+    let stats = |job: &BatchJob| GenStats {
+        prompt_tokens: job.tokens.len(),
+        cached_tokens: 0,
+        generated_tokens: 0,
+        prompt_ms: 0.0,
+        generate_ms: 0.0,
+        prompt_tokens_per_s: 0.0,
+        generate_tokens_per_s: 0.0,
+        stop_reason: StopReason::Cancelled,
+    };
+    let mut slots: Vec<Slot> = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, job)| Slot {
+            job,
+            seq: i as i32,
+            sampler: sampling::Sampler::new(&job.params, model.n_vocab().max(1) as usize),
+            stream: TextStream::new(&job.params.stop),
+            // Every sequence but the first took the prefix from the cache.
+            stats: GenStats { cached_tokens: if i == 0 { 0 } else { prefix }, ..stats(job) },
+            pos: prefix as i32,
+            logits_at: -1,
+            done: false,
+            t_gen: Instant::now(),
+            answer: String::new(),
+        })
+        .collect();
+
+    // The sequences' own prompt parts, packed into shared batches; every sequence's last prompt
+    // token goes into one final batch, since logits are kept for the last decode only.
+    let mut pending: Vec<(usize, usize)> = slots.iter().enumerate().map(|(i, _)| (i, prefix)).collect();
+    while pending.iter().any(|&(i, next)| next + 1 < slots[i].job.tokens.len()) {
+        if cancelled() {
+            break;
+        }
+        batch.clear();
+        let mut room = n_batch;
+        for (i, next) in pending.iter_mut() {
+            let tokens = &slots[*i].job.tokens;
+            while *next + 1 < tokens.len() && room > 0 {
+                batch.add(tokens[*next], *next as i32, &[slots[*i].seq], false).map_err(inf)?;
+                *next += 1;
+                room -= 1;
+            }
+        }
+        ctx.decode(batch).map_err(decode_error)?;
+    }
+    if !cancelled() {
+        batch.clear();
+        for slot in slots.iter_mut() {
+            let last = slot.job.tokens.len() - 1;
+            slot.logits_at = batch.n_tokens();
+            batch.add(slot.job.tokens[last], last as i32, &[slot.seq], true).map_err(inf)?;
+        }
+        ctx.decode(batch).map_err(decode_error)?;
+    }
+    let prompt_ms = t_prompt.elapsed().as_secs_f64() * 1000.0;
+    for slot in &mut slots {
+        slot.stats.prompt_ms = prompt_ms;
+        slot.pos = slot.job.tokens.len() as i32;
+        slot.t_gen = Instant::now();
+    }
+
+    let mut piece = Vec::with_capacity(32);
+    loop {
+        let stop_all = cancelled();
+        batch.clear();
+        for slot in slots.iter_mut().filter(|s| !s.done) {
+            if stop_all || slot.logits_at < 0 {
+                slot.stats.stop_reason = StopReason::Cancelled;
+                slot.done = true;
+                continue;
+            }
+            let token = slot.sampler.sample(ctx.get_logits_ith(slot.logits_at));
+            let params = &slot.job.params;
+            let mut stop = None;
+            if vocab.is_eog(token) && !params.ignore_eog {
+                stop = Some(StopReason::EndOfGeneration);
+            } else {
+                slot.stats.generated_tokens += 1;
+                piece.clear();
+                vocab.token_to_piece_into(token, &mut piece, false, None);
+                match slot.stream.push(&piece) {
+                    Pushed::Text(t) if !t.is_empty() => {
+                        if params.end_at_blank_line && blank_line_after_text(&mut slot.answer, &t) {
+                            stop = Some(StopReason::StopString);
+                        }
+                        let _ = slot.job.events.send(GenEvent::Token(t));
+                    }
+                    Pushed::Text(_) => {}
+                    Pushed::Stop(t) => {
+                        if !t.is_empty() {
+                            let _ = slot.job.events.send(GenEvent::Token(t));
+                        }
+                        stop = Some(StopReason::StopString);
+                    }
+                }
+                if stop.is_none() && slot.stats.generated_tokens >= params.max_tokens {
+                    stop = Some(StopReason::MaxTokens);
+                }
+            }
+            match stop {
+                Some(reason) => {
+                    slot.stats.stop_reason = reason;
+                    slot.done = true;
+                }
+                None => {
+                    slot.logits_at = batch.n_tokens();
+                    batch.add(token, slot.pos, &[slot.seq], true).map_err(inf)?;
+                    slot.pos += 1;
+                }
+            }
+        }
+        for slot in slots.iter_mut().filter(|s| s.done && s.t_gen.elapsed().as_nanos() > 0 && s.stats.generate_ms == 0.0) {
+            if slot.stats.stop_reason != StopReason::StopString {
+                let tail = slot.stream.finish();
+                if !tail.is_empty() {
+                    let _ = slot.job.events.send(GenEvent::Token(tail));
+                }
+            }
+            slot.stats.generate_ms = slot.t_gen.elapsed().as_secs_f64() * 1000.0 + f64::MIN_POSITIVE;
+            let t_prompt_fake = Instant::now() - std::time::Duration::from_secs_f64(slot.stats.prompt_ms / 1000.0);
+            let done = finish(slot.stats.clone(), t_prompt_fake, Some(slot.t_gen));
+            let _ = slot.job.events.send(GenEvent::Done(done));
+        }
+        if batch.n_tokens() == 0 {
+            break;
+        }
+        ctx.decode(batch).map_err(decode_error)?;
+    }
+    Ok(())
+}
+
+/// Appends `piece` to the answer so far; true once a blank line follows some text.
+fn blank_line_after_text(answer: &mut String, piece: &str) -> bool {
+    answer.push_str(piece);
+    answer.trim_start().contains("\n\n")
 }
 
 fn finish(mut stats: GenStats, t_prompt: Instant, t_gen: Option<Instant>) -> GenStats {

@@ -58,13 +58,15 @@ pub struct SummaryOptions {
     pub chunk_tokens: Option<usize>,
     pub temperature: f32,
     pub seed: Option<u32>,
+    /// Decode several chunks as parallel sequences in one batch where the context has room.
+    pub parallel: bool,
 }
 
 impl Default for SummaryOptions {
     fn default() -> Self {
         // Low temperature and a fixed seed: the same file gives the same summary, which is what
         // a reviewer expects, and the provenance records both.
-        Self { length: Length::Kurz, form: Form::Text, focus: None, chunk_tokens: None, temperature: 0.2, seed: Some(42) }
+        Self { length: Length::Kurz, form: Form::Text, focus: None, chunk_tokens: None, temperature: 0.2, seed: Some(42), parallel: true }
     }
 }
 
@@ -264,6 +266,7 @@ pub fn summarize(
         temperature: opts.temperature,
         seed: opts.seed,
         stop: prompts.stops(),
+        end_at_blank_line: base,
         ..SamplingParams::default()
     };
     let mut cancelled = false;
@@ -284,23 +287,54 @@ pub fn summarize(
         partials.push(Partial { text: final_text.clone(), blocks: chunks[0].blocks() });
     } else {
         let t_map = Instant::now();
-        for (i, chunk) in chunks.iter().enumerate() {
+        let mut next = 0;
+        while next < chunks.len() {
             if cancel.is_cancelled() {
                 cancelled = true;
                 break;
             }
-            let out = run(engine, prompts.map(&chunk.text()), params(map_max), base, cancel, &mut timings, |_| {})?;
-            if out.cancelled {
-                cancelled = true;
+            // As many chunks as the engine decodes together and the context holds.
+            let mut take = 1;
+            if opts.parallel {
+                let width = engine.info().parallel.min(chunks.len() - next);
+                for k in (2..=width).rev() {
+                    let reqs: Vec<GenerateRequest> = chunks[next..next + k]
+                        .iter()
+                        .map(|c| GenerateRequest { prompt: prompts.map(&c.text()), params: params(map_max) })
+                        .collect();
+                    if engine.batch_fits(&reqs) {
+                        take = k;
+                        break;
+                    }
+                }
+            }
+            let outs = if take == 1 {
+                vec![run(engine, prompts.map(&chunks[next].text()), params(map_max), base, cancel, &mut timings, |_| {})?]
+            } else {
+                let reqs = chunks[next..next + take]
+                    .iter()
+                    .map(|c| GenerateRequest { prompt: prompts.map(&c.text()), params: params(map_max) })
+                    .collect();
+                run_batch(engine, reqs, base, cancel, &mut timings)?
+            };
+            for (j, out) in outs.into_iter().enumerate() {
+                let i = next + j;
+                if out.cancelled {
+                    cancelled = true;
+                    break;
+                }
+                read_blocks.extend(chunks[i].blocks());
+                on_event(SummaryEvent::Partial { chunk: i + 1, text: out.text.clone() });
+                partials.push(Partial { text: out.text, blocks: chunks[i].blocks() });
+            }
+            if cancelled {
                 break;
             }
-            read_blocks.extend(chunk.blocks());
-            on_event(SummaryEvent::Partial { chunk: i + 1, text: out.text.clone() });
-            partials.push(Partial { text: out.text, blocks: chunk.blocks() });
-            let per_chunk = t_map.elapsed().as_secs_f64() / (i + 1) as f64;
+            next += take;
+            let per_chunk = t_map.elapsed().as_secs_f64() / next as f64;
             // The reduce step costs about one chunk more.
-            let eta = per_chunk * (chunks.len() - i) as f64;
-            on_event(SummaryEvent::Progress(progress("lesen", i + 1, chunks.len(), &read_blocks, Some(eta))));
+            let eta = per_chunk * (chunks.len() - next + 1) as f64;
+            on_event(SummaryEvent::Progress(progress("lesen", next, chunks.len(), &read_blocks, Some(eta))));
         }
         timings.map_ms = t_map.elapsed().as_secs_f64() * 1000.0;
 
@@ -494,6 +528,39 @@ fn run(
         }
     }
     Err(CoreError::EngineStopped)
+}
+
+/// Several map prompts decoded together ([`Engine::generate_batch`]); the same answer handling
+/// as [`run`] for each.
+fn run_batch(engine: &Engine, reqs: Vec<GenerateRequest>, until_blank_line: bool, cancel: &CancelToken, timings: &mut Timings) -> Result<Vec<RunOutput>> {
+    // One token for the batch, set by the user's stop; the blank-line end is per sequence and
+    // applied to the text afterwards (a batch cannot end one sequence early from outside).
+    let generations = engine.generate_batch(reqs, cancel.clone())?;
+    let mut outs = Vec::new();
+    for mut generation in generations {
+        let mut text = String::new();
+        let out = loop {
+            match generation.events.blocking_recv() {
+                Some(GenEvent::Token(t)) => text.push_str(&t),
+                Some(GenEvent::Done(stats)) => {
+                    timings.generations += 1;
+                    timings.prompt_tokens += stats.prompt_tokens;
+                    timings.cached_tokens += stats.cached_tokens;
+                    timings.generated_tokens += stats.generated_tokens;
+                    let mut answer = text.trim_start();
+                    if until_blank_line {
+                        answer = answer.split("\n\n").next().unwrap_or("");
+                    }
+                    break RunOutput { text: clean(answer), cancelled: stats.stop_reason == StopReason::Cancelled };
+                }
+                Some(GenEvent::Error(e)) => return Err(CoreError::Inference(e.to_string())),
+                Some(GenEvent::Started { .. } | GenEvent::Progress { .. }) => {}
+                None => return Err(CoreError::EngineStopped),
+            }
+        };
+        outs.push(out);
+    }
+    Ok(outs)
 }
 
 /// Trims the model's answer: drops markup, leading enumerations ("(1)", "2.") that echo the
