@@ -46,7 +46,7 @@ enum Command {
     },
     /// Generate text from a prompt with the local model
     Generate(GenerateArgs),
-    /// Read documents (PDF, DOCX, ODT, TXT, Markdown, HTML, EML, CSV) into text with positions
+    /// Read documents (PDF, DOCX, ODT, RTF, TXT, Markdown, HTML, EML, MSG, CSV, XLSX, ODS, images via OCR) into text with positions
     Extract(ExtractArgs),
 }
 

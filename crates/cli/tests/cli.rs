@@ -98,3 +98,21 @@ fn extract_prints_positions_and_reports_each_failed_file_in_json() {
     assert_eq!(String::from_utf8(out.stderr).unwrap().trim(), "Die Datei „leer.pdf“ ist leer.");
     assert!(String::from_utf8(out.stdout).unwrap().contains("Sehr geehrte Frau Groß,"));
 }
+
+#[test]
+fn extract_contains_a_panicking_parser_without_printing_its_message() {
+    let dir = tempfile::tempdir().unwrap();
+    // rtf-parser 0.4 panics on an unpaired UTF-16 surrogate; the text around it is "user data".
+    let bad = dir.path().join("kaputt.rtf");
+    std::fs::write(&bad, br"{\rtf1\ansi Kontonummer DE12 \u-10179 x}").unwrap();
+    let good = dir.path().join("gut.txt");
+    std::fs::write(&good, "Straße 5 €").unwrap();
+
+    let out = cli().arg("extract").arg("--json").arg(&bad).arg(&good).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("Kontonummer") && !stderr.contains("unwrap"), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["files"][0]["error"]["code"], "document_parser_failed");
+    assert_eq!(v["files"][1]["blocks"][0]["text"], "Straße 5 €");
+}

@@ -8,7 +8,7 @@
 //! 1. size check (before reading), empty check, sha256;
 //! 2. [`detect`] by content, never by extension;
 //! 3. the format's reader, each behind `catch_unwind` (a third-party parser that panics on a
-//!    malformed file becomes [`CoreError::ParserFailed`], not a crashed app — invariant 4), and
+//!    malformed file becomes [`DocumentError::ParserFailed`], not a crashed app — invariant 4), and
 //!    all archive/stream decompression bounded by [`ExtractOptions`] (`limits.rs`);
 //! 4. readers return [`RawBlock`]s without final positions; this module numbers paragraphs,
 //!    attaches file, sha256 and attachment path, and recurses into e-mail attachments.
@@ -24,11 +24,16 @@
 
 mod detect;
 mod email;
+pub mod error;
 mod html;
 mod limits;
 pub mod model;
+mod msg;
+mod ocr;
 mod office;
 mod pdf;
+mod rtf;
+mod sheet;
 mod table;
 mod text;
 
@@ -43,22 +48,22 @@ pub use detect::Detected;
 pub use limits::ExtractOptions;
 pub use model::{AttachmentInfo, Block, BlockKind, Document, DocumentType, Metadata, Position, Source};
 
-use crate::{CoreError, ErrorInfo, Result};
+pub use error::{DocumentError, Result};
 use limits::{Budget, MAX_ATTACHMENT_DEPTH, MIB};
 
 /// Reads one file. The name in positions and messages is the file name, not the whole path.
 pub fn extract_file(path: impl AsRef<Path>, opts: &ExtractOptions) -> Result<Document> {
     let path = path.as_ref();
     let name = display_name(path);
-    let meta = std::fs::metadata(path).map_err(|e| CoreError::io(path, e))?;
+    let meta = std::fs::metadata(path).map_err(|e| DocumentError::io(path, e))?;
     if meta.is_dir() {
-        return Err(CoreError::io(path, std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory")));
+        return Err(DocumentError::io(path, std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory")));
     }
     check_size(&name, meta.len(), opts)?;
-    let file = std::fs::File::open(path).map_err(|e| CoreError::io(path, e))?;
+    let file = std::fs::File::open(path).map_err(|e| DocumentError::io(path, e))?;
     // The file may have grown since `metadata`: never read more than the limit allows.
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(opts.max_file_bytes.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| CoreError::io(path, e))?;
+    file.take(opts.max_file_bytes.saturating_add(1)).read_to_end(&mut bytes).map_err(|e| DocumentError::io(path, e))?;
     extract_bytes(&name, &bytes, opts)
 }
 
@@ -93,10 +98,10 @@ pub fn extract_bytes(file_name: &str, bytes: &[u8], opts: &ExtractOptions) -> Re
 }
 
 /// One file of a batch and what became of it.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct BatchItem {
     pub path: PathBuf,
-    pub result: std::result::Result<Document, ErrorInfo>,
+    pub result: Result<Document>,
 }
 
 /// Reads several files; one that fails never loses the others. Files are read one after the
@@ -106,7 +111,7 @@ pub fn extract_batch<P: AsRef<Path>>(paths: impl IntoIterator<Item = P>, opts: &
         .into_iter()
         .map(|p| {
             let path = p.as_ref().to_path_buf();
-            let result = extract_file(&path, opts).map_err(|e| ErrorInfo::from(&e));
+            let result = extract_file(&path, opts);
             BatchItem { path, result }
         })
         .collect()
@@ -130,11 +135,12 @@ pub(crate) struct RawBlock {
     pub page: Option<u32>,
     pub sheet: Option<String>,
     pub row: Option<u32>,
+    pub ocr_confidence: Option<f32>,
 }
 
 impl RawBlock {
     pub fn new(kind: BlockKind, text: impl Into<String>) -> Self {
-        Self { kind, text: text.into(), level: None, page: None, sheet: None, row: None }
+        Self { kind, text: text.into(), level: None, page: None, sheet: None, row: None, ocr_confidence: None }
     }
     pub fn paragraph(text: impl Into<String>) -> Self {
         Self::new(BlockKind::Paragraph, text)
@@ -157,6 +163,8 @@ pub(crate) enum ReadError {
     Encrypted,
     Limit,
     Undecodable,
+    /// OCR is needed but not installed; the German reason names what is missing.
+    OcrUnavailable(&'static str),
 }
 
 /// The blocks and notes of one file and its attachments, collected in reading order.
@@ -179,17 +187,17 @@ fn read_part(
     depth: usize,
 ) -> Result<(DocumentType, Metadata)> {
     if bytes.is_empty() {
-        return Err(CoreError::DocumentEmpty { file: label.to_owned() });
+        return Err(DocumentError::Empty { file: label.to_owned() });
     }
     let ty = match detect::detect(bytes, label) {
         Detected::Known(ty) => ty,
         Detected::Unsupported(format) => {
-            return Err(CoreError::DocumentUnsupported { file: label.to_owned(), format: format.to_owned() })
+            return Err(DocumentError::Unsupported { file: label.to_owned(), format: format.to_owned() })
         }
         Detected::Corrupt(format) => {
-            return Err(CoreError::DocumentCorrupt { file: label.to_owned(), format: format.to_owned() })
+            return Err(DocumentError::Corrupt { file: label.to_owned(), format: format.to_owned() })
         }
-        Detected::Unknown => return Err(CoreError::DocumentUnknownFormat { file: label.to_owned() }),
+        Detected::Unknown => return Err(DocumentError::UnknownFormat { file: label.to_owned() }),
     };
     let parsed = guarded(label, ty, || parse(ty, bytes, budget))?.map_err(|e| read_error(e, label, ty, budget))?;
 
@@ -204,7 +212,7 @@ fn read_part(
             kind: raw.kind,
             text: text.to_owned(),
             level: raw.level,
-            ocr_confidence: None,
+            ocr_confidence: raw.ocr_confidence,
             position: Position {
                 file: out.file.clone(),
                 file_sha256: out.sha256.clone(),
@@ -264,7 +272,12 @@ fn parse(ty: DocumentType, bytes: &[u8], budget: &Budget) -> std::result::Result
         DocumentType::Markdown => text::read_markdown(bytes),
         DocumentType::Html => html::read(bytes),
         DocumentType::Eml => email::read(bytes),
+        DocumentType::Msg => msg::read(bytes),
         DocumentType::Csv => table::read_csv(bytes),
+        DocumentType::Xlsx => sheet::read_xlsx(bytes, budget),
+        DocumentType::Ods => sheet::read_ods(bytes, budget),
+        DocumentType::Rtf => rtf::read(bytes),
+        DocumentType::Image => ocr::read_image(bytes, budget),
     }
 }
 
@@ -272,30 +285,31 @@ fn parse(ty: DocumentType, bytes: &[u8], budget: &Budget) -> std::result::Result
 fn guarded<T>(label: &str, ty: DocumentType, f: impl FnOnce() -> T) -> Result<T> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|_| {
         tracing::error!(doc_type = ty.label(), "document reader panicked; file skipped");
-        CoreError::ParserFailed { file: label.to_owned(), format: ty.label().to_owned() }
+        DocumentError::ParserFailed { file: label.to_owned(), format: ty.label().to_owned() }
     })
 }
 
-fn read_error(e: ReadError, label: &str, ty: DocumentType, budget: &Budget) -> CoreError {
+fn read_error(e: ReadError, label: &str, ty: DocumentType, budget: &Budget) -> DocumentError {
     let file = label.to_owned();
     match e {
-        ReadError::Corrupt => CoreError::DocumentCorrupt { file, format: ty.label().to_owned() },
-        ReadError::Encrypted => CoreError::PdfEncrypted { file },
-        ReadError::Limit => CoreError::DecompressionLimit {
+        ReadError::Corrupt => DocumentError::Corrupt { file, format: ty.label().to_owned() },
+        ReadError::Encrypted => DocumentError::PdfEncrypted { file },
+        ReadError::Limit => DocumentError::DecompressionLimit {
             file,
             limit_mb: budget.opts.max_decompressed_bytes / MIB,
             max_ratio: budget.opts.max_ratio,
         },
-        ReadError::Undecodable => CoreError::UndecodableText { file },
+        ReadError::Undecodable => DocumentError::UndecodableText { file },
+        ReadError::OcrUnavailable(reason) => DocumentError::OcrUnavailable { file, reason: reason.to_owned() },
     }
 }
 
 fn check_size(name: &str, size: u64, opts: &ExtractOptions) -> Result<()> {
     if size == 0 {
-        return Err(CoreError::DocumentEmpty { file: name.to_owned() });
+        return Err(DocumentError::Empty { file: name.to_owned() });
     }
     if size > opts.max_file_bytes {
-        return Err(CoreError::DocumentTooLarge {
+        return Err(DocumentError::TooLarge {
             file: name.to_owned(),
             size_mb: size.div_ceil(MIB),
             limit_mb: opts.max_file_bytes / MIB,
