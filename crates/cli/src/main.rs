@@ -170,7 +170,9 @@ fn extract(args: ExtractArgs) -> ExitCode {
                 Ok(doc) => {
                     let _ = writeln!(out, "=== {} ({}) ===", doc.source.file_name, doc.source.detected_type.label());
                     for block in &doc.blocks {
-                        let _ = writeln!(out, "[{}]\n{}\n", block.position.label_de(), block.text);
+                        // OCR lines say how sure the recognition was, so a reader knows what to check.
+                        let ocr = block.ocr_confidence.map(|c| format!(" · Texterkennung {:.0} %", c * 100.0)).unwrap_or_default();
+                        let _ = writeln!(out, "[{}{ocr}]\n{}\n", block.position.label_de(), block.text);
                     }
                     for warning in &doc.warnings {
                         let _ = writeln!(out, "Hinweis: {warning}");

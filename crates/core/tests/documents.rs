@@ -1097,3 +1097,39 @@ fn broken_images_are_typed_errors() {
     assert_eq!(code, "document_corrupt", "{message}");
     assert_eq!(message, "Die Datei „abgeschnitten.png“ (Bild) ist beschädigt oder unvollständig und kann nicht gelesen werden.");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Seed corpora for `make fuzz`: every fixture of this file, written per fuzz target.
+
+#[test]
+#[ignore = "writes the fuzz seed corpora; run by `make fuzz`"]
+fn write_fuzz_seeds() {
+    let Some(out) = std::env::var_os("SCHREIBSTUBE_FUZZ_SEEDS") else { return };
+    let out = PathBuf::from(out);
+    let multi_page = pdf(&[&[&["Bescheid über 1.234,56 €", "vom 15.03.2024"]], &[&["Seite 2: Straße"]]]);
+    let (cp1252, _, _) = encoding_rs::WINDOWS_1252.encode("Gebühr für die Straße: 12,50 € am 15.03.2024\r\n");
+    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(utf16("Größe: 3 m², Maß 5 €\n")).collect();
+    let seeds: Vec<(&str, &str, Vec<u8>)> = vec![
+        ("pdf", "mehrseitig.pdf", multi_page.clone()),
+        ("pdf", "verschluesselt.pdf", encrypted_pdf("geheim")),
+        ("pdf", "leer-seite.pdf", pdf(&[&[&["Seite eins"]], &[]])),
+        ("docx", "brief.docx", docx(&[w_p(Some("Heading1"), false, &w_r("Bescheid")), w_p(None, true, &w_r("Gebühr 12,50 €"))].concat())),
+        ("odt", "brief.odt", odt("<text:h text:outline-level=\"1\">Bescheid</text:h><text:p>Straße 5 €</text:p><table:table><table:table-row><table:table-cell><text:p>a</text:p></table:table-cell></table:table-row></table:table>")),
+        ("xlsx", "tabelle.xlsx", xlsx(&["Name", "Müller"], r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>1234.5</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2" s="1"><v>45366</v></c></row>"#)),
+        ("ods", "tabelle.ods", ods(r#"<table:table table:name="A"><table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="2"><text:p>1.234,50 €</text:p></table:table-cell></table:table-row></table:table>"#)),
+        ("msg", "nachricht.msg", outlook_msg(("anhang.pdf", &multi_page))),
+        ("eml", "nachricht.eml", eml_with_attachments(&multi_page).into_bytes()),
+        ("rtf", "brief.rtf", br"{\rtf1\ansi\ansicpg1252{\fonttbl{\f0 Arial;}}{\info{\title T}}\f0 Stra\'dfe 12,50 \'80\par Zweiter\par}".to_vec()),
+        ("csv", "liste.csv", "Name;Betrag;Datum\r\n\"Müller; Anna\";1.234,56 €;03.04.2024\r\n".as_bytes().to_vec()),
+        ("html", "seite.html", "<html><head><title>Amt</title></head><body><h1>Bescheid</h1><p>Gebühr 5 €</p><ul><li>Straße</li></ul><table><tr><td>a</td><td>b</td></tr></table></body></html>".as_bytes().to_vec()),
+        ("text", "ansi.txt", cp1252.into_owned()),
+        ("text", "unicode.txt", utf16),
+        ("text", "notiz.md", "# Überschrift\n\n- Punkt mit ß\n\nAbsatz 3 €\n".as_bytes().to_vec()),
+    ];
+    for (target, name, bytes) in &seeds {
+        for dir in [*target, "extract"] {
+            std::fs::create_dir_all(out.join(dir)).unwrap();
+            std::fs::write(out.join(dir).join(name), bytes).unwrap();
+        }
+    }
+}

@@ -1,5 +1,9 @@
 //! Reading the files of a case into one [`Document`] model with positions.
 //!
+//! A crate of its own (`schreibstube-documents`) without llama.cpp, so that the fuzz targets
+//! (`fuzz/`) and the benchmark build it quickly; `schreibstube-core` re-exports it as
+//! `schreibstube_core::documents` and wraps [`DocumentError`] as `CoreError::Document`.
+//!
 //! Every task starts from a document, and every later citation points at a [`Position`] born
 //! here, so this module's two jobs are: get the text out of each format, and number it the same
 //! way for all of them (see `model.rs` for the rules).
@@ -15,9 +19,11 @@
 //!
 //! Readers, one crate each (chosen for being maintained and for not panicking or ballooning on
 //! hostile input; see the issue notes for the ones rejected):
-//! `pdf.rs` (lopdf), `office.rs` (zip + quick-xml, streaming, for DOCX and ODT), `text.rs`
-//! (chardetng + encoding_rs), `html.rs` (scraper/html5ever), `email.rs` (mail-parser 0.11),
-//! `table.rs` (csv).
+//! `pdf.rs` (lopdf), `office.rs` (zip + quick-xml, streaming, for DOCX and ODT), `sheet.rs`
+//! (calamine's streaming cell reader for XLSX; quick-xml for ODS), `text.rs` (chardetng +
+//! encoding_rs), `html.rs` (scraper/html5ever), `email.rs` (mail-parser 0.11), `msg.rs`
+//! (msg_parser, Outlook .msg), `table.rs` (csv), `rtf.rs` (rtf-parser), `ocr.rs` (Tesseract 5
+//! as a subprocess, for images and scanned PDF pages).
 //!
 //! Errors and warnings never contain document text, and nothing here logs it (invariant 5):
 //! logs get the type, sizes, counts and error codes only.
@@ -272,7 +278,7 @@ fn parse(ty: DocumentType, bytes: &[u8], budget: &Budget) -> std::result::Result
         DocumentType::Markdown => text::read_markdown(bytes),
         DocumentType::Html => html::read(bytes),
         DocumentType::Eml => email::read(bytes),
-        DocumentType::Msg => msg::read(bytes),
+        DocumentType::Msg => msg::read(bytes, budget),
         DocumentType::Csv => table::read_csv(bytes),
         DocumentType::Xlsx => sheet::read_xlsx(bytes, budget),
         DocumentType::Ods => sheet::read_ods(bytes, budget),
@@ -338,6 +344,31 @@ fn unique_name(name: &str, index: usize, used: &mut Vec<String>) -> String {
     }
     used.push(candidate.clone());
     candidate
+}
+
+/// Entry points for the fuzz targets (`fuzz/`): one reader on arbitrary bytes, behind the same
+/// `catch_unwind` as in [`extract_bytes`], with small limits so that a run explores parsing
+/// rather than allocation. Not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use super::*;
+
+    /// Limits for fuzzing: 16 MiB of output, OCR off (it is a subprocess, fuzzed elsewhere).
+    pub fn options() -> ExtractOptions {
+        ExtractOptions { max_file_bytes: 16 * MIB, max_decompressed_bytes: 16 * MIB, ocr: false, ..Default::default() }
+    }
+
+    /// Runs the reader of `ty` on `bytes`; `Err` only for a contained panic.
+    pub fn read_as(ty: DocumentType, bytes: &[u8]) -> Result<usize> {
+        let budget = Budget::new(&options());
+        let parsed = guarded("fuzz", ty, || parse(ty, bytes, &budget))?;
+        Ok(parsed.map(|p| p.blocks.len()).unwrap_or(0))
+    }
+
+    /// Format detection alone.
+    pub fn detect(bytes: &[u8], file_name: &str) -> Detected {
+        detect::detect(bytes, file_name)
+    }
 }
 
 #[cfg(test)]
