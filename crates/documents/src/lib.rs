@@ -384,6 +384,19 @@ mod tests {
         assert_eq!(guarded("gut.pdf", DocumentType::Pdf, || 7).unwrap(), 7);
     }
 
+    /// What `make fuzz` with FUZZ_PANICS=1 found in third-party parsers. msg_parser 0.3 panics
+    /// on a property stream name cut inside a UTF-8 character: `msg.rs` now refuses such
+    /// names first (`document_corrupt`); the panic itself would have been contained. (It also
+    /// found a `debug_assert!` in mail-parser 0.11, "Invalid part ID", compiled out of release
+    /// builds.)
+    #[test]
+    fn parser_panics_found_by_fuzzing_are_typed_errors() {
+        let bytes = include_bytes!("../tests/data/fuzz-msg-parser-panic.msg");
+        let err = extract_bytes("fuzz.msg", bytes, &ExtractOptions::default()).unwrap_err();
+        assert_eq!(err.code(), "document_corrupt");
+        assert!(fuzzing::read_as(DocumentType::Msg, bytes).is_ok(), "no panic left to contain");
+    }
+
     #[test]
     fn attachment_names_are_safe_path_segments() {
         let mut used = Vec::new();

@@ -214,11 +214,8 @@ pub(crate) fn read_image(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadEr
         return Err(ReadError::OcrUnavailable("Die Texterkennung ist ausgeschaltet."));
     }
     let lines = recognize(bytes, None, budget.opts.tessdata_dir.as_deref())?;
-    let mut parsed = Parsed { blocks: blocks(lines, None), ..Default::default() };
-    if parsed.blocks.is_empty() {
-        parsed.warnings.push("Im Bild wurde kein Text erkannt.".to_owned());
-    }
-    Ok(parsed)
+    // No text found: `lib.rs` adds its "kein lesbarer Text" warning, as for every format.
+    Ok(Parsed { blocks: blocks(lines, None), ..Default::default() })
 }
 
 #[cfg(test)]
