@@ -20,12 +20,14 @@ APP := $(BIN)/schreibstube
 CLI := $(BIN)/schreibstube-cli
 MODEL := models/gemma-3-270m-q4_k_m.gguf
 
-.PHONY: help setup setup-system setup-ui setup-model setup-e2e ui build run test test-rust test-ui test-e2e bench clean
+.PHONY: help setup setup-system setup-ui setup-model setup-e2e ui build run test test-rust test-ui test-e2e bench bench-documents fuzz clean
 
 help:
 	@echo "make run    – set up (apt, npm, model), build and start Schreibstube"
 	@echo "make test   – set up and run all tests (engine, CLI, UI, end-to-end with axe-core)"
-	@echo "make bench  – engine vs. C++ reference on the same llama.cpp (not part of test)"
+	@echo "make bench  – engine vs. C++ reference on the same llama.cpp, and document extraction (not part of test)"
+	@echo "make bench-documents – only the document figures (pages/s, OCR s/page, peak memory), in seconds"
+	@echo "make fuzz   – every document reader under cargo-fuzz, FUZZ_SECONDS=30 each (not part of test)"
 
 ## Setup: idempotent, fast when everything is there.
 setup: setup-system setup-ui setup-model
@@ -79,5 +81,15 @@ test-e2e: build
 bench: build
 	bench/run.sh
 
+# Document extraction only (crates/bench/src/bin/documents.rs): needs no model and no UI.
+bench-documents: setup-system
+	cargo build --release --workspace --locked --bin schreibstube-bench-documents
+	bench/run.sh --documents-only
+
+## Fuzzing: cargo-fuzz on the crate schreibstube-documents (fuzz/, its own workspace), seeded from
+## the test fixtures. FUZZ_SECONDS per target (default 30), FUZZ_TARGETS to pick some.
+fuzz: setup-system
+	fuzz/run.sh
+
 clean:
-	rm -rf ui/dist tests/e2e/out bench/out
+	rm -rf ui/dist tests/e2e/out bench/out fuzz/corpus fuzz/artifacts fuzz/seeds

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages needed to build Schreibstube (Tauri 2 / WebKitGTK 4.1, llama.cpp via
-# cmake + bindgen) and to test it (Xvfb, WebKitWebDriver, gnome-keyring, secret-tool).
+# cmake + bindgen), to read scans (Tesseract with German data) and to test it (Xvfb, WebKitWebDriver,
+# gnome-keyring, secret-tool, the scan fixtures' tools).
 # Idempotent and offline-safe: apt is only called for packages dpkg does not already list as installed.
 set -euo pipefail
 
@@ -11,6 +12,8 @@ packages=(
   xvfb xauth webkit2gtk-driver                                # e2e: headless X + WebKitWebDriver
   dbus gnome-keyring dbus-x11 libsecret-1-dev libsecret-tools # session bus; keyring tests (with-keyring.sh)
   python3-pip                                                 # scripts/fetch-model.sh (pip download)
+  tesseract-ocr tesseract-ocr-deu                             # OCR of scans and images (run as a subprocess)
+  python3-pil img2pdf fonts-dejavu-core                       # tests/fixtures/make-scans.sh (scanned test documents)
 )
 
 missing=()

@@ -48,7 +48,7 @@ enum Command {
     },
     /// Generate text from a prompt with the local model
     Generate(GenerateArgs),
-    /// Read documents (PDF, DOCX, ODT, TXT, Markdown, HTML, EML, CSV) into text with positions
+    /// Read documents (PDF, DOCX, ODT, RTF, TXT, Markdown, HTML, EML, MSG, CSV, XLSX, ODS, images via OCR) into text with positions
     Extract(ExtractArgs),
     /// Summarise an Akte (one or more files): every page read, sentences with page citations,
     /// key facts, claims not found in the sources flagged
@@ -186,7 +186,9 @@ fn extract(args: ExtractArgs) -> ExitCode {
                 Ok(doc) => {
                     let _ = writeln!(out, "=== {} ({}) ===", doc.source.file_name, doc.source.detected_type.label());
                     for block in &doc.blocks {
-                        let _ = writeln!(out, "[{}]\n{}\n", block.position.label_de(), block.text);
+                        // OCR lines say how sure the recognition was, so a reader knows what to check.
+                        let ocr = block.ocr_confidence.map(|c| format!(" · Texterkennung {:.0} %", c * 100.0)).unwrap_or_default();
+                        let _ = writeln!(out, "[{}{ocr}]\n{}\n", block.position.label_de(), block.text);
                     }
                     for warning in &doc.warnings {
                         let _ = writeln!(out, "Hinweis: {warning}");

@@ -147,3 +147,44 @@ fn summarize_export_writes_docx_and_refuses_unknown_formats_before_working() {
     let blocks = v["files"][0]["blocks"].as_array().unwrap();
     assert!(blocks.iter().any(|b| b["text"].as_str().unwrap().starts_with("KI-Entwurf – bitte prüfen · 6 von 6 Seiten gelesen")));
 }
+
+#[test]
+fn extract_contains_a_panicking_parser_without_printing_its_message() {
+    let dir = tempfile::tempdir().unwrap();
+    // rtf-parser 0.4 panics on an unpaired UTF-16 surrogate; the text around it is "user data".
+    let bad = dir.path().join("kaputt.rtf");
+    std::fs::write(&bad, br"{\rtf1\ansi Kontonummer DE12 \u-10179 x}").unwrap();
+    let good = dir.path().join("gut.txt");
+    std::fs::write(&good, "Straße 5 €").unwrap();
+
+    let out = cli().arg("extract").arg("--json").arg(&bad).arg(&good).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("Kontonummer") && !stderr.contains("unwrap"), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["files"][0]["error"]["code"], "document_parser_failed");
+    assert_eq!(v["files"][1]["blocks"][0]["text"], "Straße 5 €");
+}
+
+#[test]
+fn extract_reads_a_scan_with_ocr_and_reports_its_confidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/make-scans.sh");
+    let made = std::process::Command::new(script).arg(dir.path()).output().unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let scan = dir.path().join("scan-jpeg.pdf");
+
+    let out = cli().arg("extract").arg("--json").arg(&scan).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let blocks = v["files"][0]["blocks"].as_array().unwrap();
+    let gebuehr = blocks.iter().find(|b| b["text"].as_str().unwrap().contains("Straßenreinigungsgebühr")).expect("OCR found the word");
+    assert_eq!(gebuehr["kind"], "ocr_line");
+    assert_eq!(gebuehr["page"], 1);
+    assert!(gebuehr["ocr_confidence"].as_f64().unwrap() > 0.5);
+
+    let out = cli().arg("extract").arg(&scan).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("[Datei: scan-jpeg.pdf · Seite 2 · Absatz"), "{text}");
+    assert!(text.contains(" · Texterkennung "), "{text}");
+}

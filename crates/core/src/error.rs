@@ -45,26 +45,10 @@ pub enum CoreError {
     #[error("I/O error on {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
 
-    // Documents (`crate::documents`). `file` is a file name (or an attachment path such as
-    // "brief.eml/anhang.pdf"), never a full path and never document text.
-    #[error("{file} is empty")]
-    DocumentEmpty { file: String },
-    #[error("{file} is {size_mb} MB, more than the limit of {limit_mb} MB")]
-    DocumentTooLarge { file: String, size_mb: u64, limit_mb: u64 },
-    #[error("{file} is not a document format Schreibstube knows")]
-    DocumentUnknownFormat { file: String },
-    #[error("{file} is {format}, which Schreibstube cannot read yet")]
-    DocumentUnsupported { file: String, format: String },
-    #[error("{file} ({format}) is corrupt or truncated")]
-    DocumentCorrupt { file: String, format: String },
-    #[error("the PDF file {file} is password-protected")]
-    PdfEncrypted { file: String },
-    #[error("{file} would unpack to more than {limit_mb} MB or is compressed more than {max_ratio}:1 (zip bomb?)")]
-    DecompressionLimit { file: String, limit_mb: u64, max_ratio: u64 },
-    #[error("the text in {file} is in an unknown or broken encoding")]
-    UndecodableText { file: String },
-    #[error("the {format} reader failed on {file}")]
-    ParserFailed { file: String, format: String },
+    // Documents (`crate::documents`, the crate schreibstube-documents): its own typed error, whose
+    // code and messages pass through unchanged. Its I/O errors become `Io` above.
+    #[error(transparent)]
+    Document(schreibstube_documents::DocumentError),
 
     // Tasks (`crate::tasks`).
     #[error("the files hold no readable text to summarise or explain")]
@@ -93,15 +77,7 @@ impl CoreError {
             Self::EngineStopped => "engine_stopped",
             Self::Inference(_) => "inference_failed",
             Self::Io { .. } => "io",
-            Self::DocumentEmpty { .. } => "document_empty",
-            Self::DocumentTooLarge { .. } => "document_too_large",
-            Self::DocumentUnknownFormat { .. } => "document_unknown_format",
-            Self::DocumentUnsupported { .. } => "document_unsupported",
-            Self::DocumentCorrupt { .. } => "document_corrupt",
-            Self::PdfEncrypted { .. } => "pdf_encrypted",
-            Self::DecompressionLimit { .. } => "document_decompression_limit",
-            Self::UndecodableText { .. } => "document_undecodable_text",
-            Self::ParserFailed { .. } => "document_parser_failed",
+            Self::Document(e) => e.code(),
             Self::NothingToSummarize => "task_no_text",
         }
     }
@@ -156,31 +132,7 @@ impl CoreError {
                 ),
                 _ => format!("Die Datei „{}“ konnte nicht gelesen oder geschrieben werden.", file_name(path)),
             },
-            Self::DocumentEmpty { file } => format!("Die Datei „{file}“ ist leer."),
-            Self::DocumentTooLarge { file, size_mb, limit_mb } => format!(
-                "Die Datei „{file}“ ist {size_mb} MB groß; höchstens {limit_mb} MB können gelesen werden. Bitte teilen Sie die Datei auf."
-            ),
-            Self::DocumentUnknownFormat { file } => format!(
-                "Die Datei „{file}“ hat kein bekanntes Dokumentformat. Sie ist beschädigt oder keine Text-, PDF-, Office- oder E-Mail-Datei."
-            ),
-            Self::DocumentUnsupported { file, format } => format!(
-                "Die Datei „{file}“ ist ein Dokument im Format {format}. Dieses Format kann Schreibstube noch nicht lesen."
-            ),
-            Self::DocumentCorrupt { file, format } => format!(
-                "Die Datei „{file}“ ({format}) ist beschädigt oder unvollständig und kann nicht gelesen werden."
-            ),
-            Self::PdfEncrypted { file } => format!(
-                "Die PDF-Datei „{file}“ ist passwortgeschützt. Bitte speichern Sie sie ohne Kennwort (z. B. über „Drucken als PDF“) und öffnen Sie sie erneut."
-            ),
-            Self::DecompressionLimit { file, limit_mb, max_ratio } => format!(
-                "Die Datei „{file}“ wurde aus Sicherheitsgründen nicht geöffnet: Entpackt wäre sie größer als {limit_mb} MB oder mehr als {max_ratio}-fach komprimiert (Verdacht auf eine „Zip-Bombe“)."
-            ),
-            Self::UndecodableText { file } => format!(
-                "Der Text in „{file}“ ist in einer unbekannten oder fehlerhaften Zeichenkodierung gespeichert. Bitte speichern Sie die Datei als UTF-8."
-            ),
-            Self::ParserFailed { file, format } => format!(
-                "Beim Lesen von „{file}“ ({format}) ist ein interner Fehler aufgetreten. Die Datei wurde übersprungen; die übrigen Dateien sind nicht betroffen."
-            ),
+            Self::Document(e) => e.message_de(),
             Self::NothingToSummarize => "Die Dateien enthalten keinen lesbaren Text. Bitte prüfen Sie, ob es sich um gescannte Seiten ohne Texterkennung oder leere Dateien handelt.".into(),
         }
     }
@@ -204,29 +156,7 @@ impl CoreError {
             ),
             Self::StoreKeyWrong(p) => format!("The keychain's key does not open the database “{}”. The file is kept unchanged; please ask your IT.", file_name(p)),
             Self::Keychain(_) => "The system keychain is not available, so Schreibstube cannot store your data encrypted. Please log in again or ask your IT.".into(),
-            Self::DocumentEmpty { file } => format!("The file “{file}” is empty."),
-            Self::DocumentTooLarge { file, size_mb, limit_mb } => format!(
-                "The file “{file}” is {size_mb} MB; at most {limit_mb} MB can be read. Please split it."
-            ),
-            Self::DocumentUnknownFormat { file } => format!(
-                "The file “{file}” has no known document format. It is damaged or not a text, PDF, Office or e-mail file."
-            ),
-            Self::DocumentUnsupported { file, format } => format!(
-                "The file “{file}” is a {format} document. Schreibstube cannot read this format yet."
-            ),
-            Self::DocumentCorrupt { file, format } => format!("The file “{file}” ({format}) is damaged or incomplete and cannot be read."),
-            Self::PdfEncrypted { file } => format!(
-                "The PDF file “{file}” is password-protected. Please save it without a password (e.g. “Print to PDF”) and open it again."
-            ),
-            Self::DecompressionLimit { file, limit_mb, max_ratio } => format!(
-                "The file “{file}” was not opened for safety: unpacked it would exceed {limit_mb} MB or is compressed more than {max_ratio}:1 (suspected zip bomb)."
-            ),
-            Self::UndecodableText { file } => format!(
-                "The text in “{file}” uses an unknown or broken character encoding. Please save the file as UTF-8."
-            ),
-            Self::ParserFailed { file, format } => format!(
-                "An internal error occurred while reading “{file}” ({format}). The file was skipped; other files are not affected."
-            ),
+            Self::Document(e) => e.message_en(),
             Self::NothingToSummarize => "The files contain no readable text. Please check whether they are scans without text recognition or empty files.".into(),
             other => {
                 let mut s = other.to_string();
@@ -252,6 +182,15 @@ fn is_disk_full(e: &std::io::Error) -> bool {
     // ENOSPC (28) / EDQUOT (122) on Linux; ErrorKind::StorageFull is stable since 1.83.
     matches!(e.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded)
         || matches!(e.raw_os_error(), Some(28) | Some(122))
+}
+
+impl From<schreibstube_documents::DocumentError> for CoreError {
+    fn from(e: schreibstube_documents::DocumentError) -> Self {
+        match e {
+            schreibstube_documents::DocumentError::Io { path, source } => Self::Io { path, source },
+            other => Self::Document(other),
+        }
+    }
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;

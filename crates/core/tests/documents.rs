@@ -211,8 +211,13 @@ fn assert_positions_consistent(doc: &Document) {
     }
 }
 
-const OPTS: ExtractOptions =
-    ExtractOptions { max_file_bytes: 200 * 1024 * 1024, max_decompressed_bytes: 500 * 1024 * 1024, max_ratio: 100 };
+const OPTS: ExtractOptions = ExtractOptions {
+    max_file_bytes: 200 * 1024 * 1024,
+    max_decompressed_bytes: 500 * 1024 * 1024,
+    max_ratio: 100,
+    ocr: true,
+    tessdata_dir: None,
+};
 
 // ---------------------------------------------------------------------------------------------
 // PDF
@@ -258,7 +263,7 @@ fn pdf_page_without_text_layer_is_a_warning_not_an_error() {
     assert_eq!(pages, vec![(Some(1), "Seite eins"), (Some(3), "Seite drei")]);
     assert_eq!(
         doc.warnings,
-        vec!["Seite 2 hat keine Textebene (gescannt?) – Texterkennung folgt in einer späteren Version.".to_owned()]
+        vec!["Seite 2 hat keine Textebene, und auf ihr wurde kein Text erkannt.".to_owned()]
     );
 }
 
@@ -548,7 +553,12 @@ fn email_headers_body_and_attachments_with_their_own_positions() {
     );
     assert_eq!(doc.attachments[0].size_bytes, pdf_bytes.len() as u64);
     assert_eq!(doc.warnings.len(), 1, "{:?}", doc.warnings);
-    assert!(doc.warnings[0].starts_with("Anhang „foto.png“ wurde nicht gelesen: Die Datei „foto.png“ ist ein Dokument im Format PNG-Bild"));
+    // The "photo" is a PNG signature and noise: OCR cannot decode it.
+    assert!(
+        doc.warnings[0].starts_with("Anhang „foto.png“ wurde nicht gelesen: Die Datei „foto.png“ (Bild) ist beschädigt"),
+        "{}",
+        doc.warnings[0]
+    );
     assert_eq!(doc.metadata.title.as_deref(), Some("Widerspruch Gebührenbescheid"));
     assert_eq!(doc.metadata.created.as_deref(), Some("2024-03-15T10:30:00+01:00"));
 }
@@ -586,14 +596,19 @@ fn wrong_extensions_still_extract_correctly() {
 
 #[test]
 fn formats_recognised_but_not_read_yet_say_so() {
-    let xlsx = zip(&[("xl/workbook.xml", b"<workbook/>"), ("[Content_Types].xml", b"<Types/>")]);
-    let (code, message) = err_code(extract_bytes("tabelle.xlsx", &xlsx, &OPTS));
+    let pptx = zip(&[("ppt/presentation.xml", b"<p:presentation/>"), ("[Content_Types].xml", b"<Types/>")]);
+    let (code, message) = err_code(extract_bytes("vortrag.pptx", &pptx, &OPTS));
     assert_eq!(code, "document_unsupported");
-    assert_eq!(message, "Die Datei „tabelle.xlsx“ ist ein Dokument im Format Excel-Arbeitsmappe (XLSX). Dieses Format kann Schreibstube noch nicht lesen.");
-    let msg = [&[0xD0u8, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..], &[0; 100]].concat();
-    let (code, message) = err_code(extract_bytes("nachricht.msg", &msg, &OPTS));
+    assert_eq!(message, "Die Datei „vortrag.pptx“ ist ein Dokument im Format PowerPoint (PPTX). Dieses Format kann Schreibstube noch nicht lesen.");
+    // An OLE file with a WordDocument stream is Word 97–2003, whatever its name says.
+    let doc = ole(&[("/WordDocument", b"\0\0\0\0")]);
+    let (code, message) = err_code(extract_bytes("nachricht.msg", &doc, &OPTS));
     assert_eq!(code, "document_unsupported");
-    assert!(message.contains("Outlook-Nachricht (MSG)"), "{message}");
+    assert!(message.contains("Word 97–2003 (DOC)"), "{message}");
+    // The OLE magic without a valid compound file behind it.
+    let broken = [&[0xD0u8, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..], &[0; 100]].concat();
+    let (code, _) = err_code(extract_bytes("kaputt.msg", &broken, &OPTS));
+    assert_eq!(code, "document_corrupt");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -748,4 +763,373 @@ fn json_form_is_flat_per_block_with_lowercase_types() {
     assert!(block.get("row").is_some() && block.get("sheet").is_some());
     let back: Document = serde_json::from_value(v).unwrap();
     assert_eq!(back, doc);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spreadsheets (XLSX, ODS)
+
+const SSML: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+/// A minimal XLSX: one sheet "Gebühren", shared strings, a date style (built-in format 14).
+fn xlsx(shared_strings: &[&str], rows: &str) -> Vec<u8> {
+    let sst: String = shared_strings.iter().map(|s| format!("<si><t>{s}</t></si>")).collect();
+    let sst = format!(r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{SSML}" count="{n}" uniqueCount="{n}">{sst}</sst>"#, n = shared_strings.len());
+    let sheet = format!(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{SSML}"><sheetData>{rows}</sheetData></worksheet>"#);
+    let workbook = format!(r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{SSML}" xmlns:r="{REL}"><sheets><sheet name="Gebühren" sheetId="1" r:id="rId1"/></sheets></workbook>"#);
+    let wb_rels = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/><Relationship Id="rId3" Type="{REL}/styles" Target="styles.xml"/></Relationships>"#
+    );
+    let styles = format!(r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{SSML}"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>"#);
+    let content_types = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#;
+    let rels = format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#);
+    zip(&[
+        ("[Content_Types].xml", content_types.as_bytes()),
+        ("_rels/.rels", rels.as_bytes()),
+        ("xl/workbook.xml", workbook.as_bytes()),
+        ("xl/_rels/workbook.xml.rels", wb_rels.as_bytes()),
+        ("xl/styles.xml", styles.as_bytes()),
+        ("xl/sharedStrings.xml", sst.as_bytes()),
+        ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+    ])
+}
+
+fn table_rows(doc: &Document) -> Vec<(Option<&str>, Option<u32>, &str)> {
+    doc.blocks.iter().map(|b| (b.position.sheet.as_deref(), b.position.row, b.text.as_str())).collect()
+}
+
+#[test]
+fn xlsx_rows_with_sheet_positions_and_german_numbers_and_dates() {
+    let rows = r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>
+<row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2"><v>1234.56</v></c><c r="C2" s="1"><v>45366</v></c></row>
+<row r="4"><c r="A4" t="inlineStr"><is><t>Straße ß</t></is></c><c r="C4"><v>0.5</v></c></row>"#;
+    let bytes = xlsx(&["Name", "Betrag in €", "Fällig am", "Müller"], rows);
+    // Named .pdf on purpose: the content decides.
+    let doc = extract_bytes("gebuehren.pdf", &bytes, &OPTS).unwrap_or_else(|e| panic!("{}", e.message_de()));
+    assert_eq!(doc.source.detected_type, DocumentType::Xlsx);
+    assert_eq!(
+        table_rows(&doc),
+        vec![
+            (Some("Gebühren"), Some(1), "Name | Betrag in € | Fällig am"),
+            (Some("Gebühren"), Some(2), "Müller | 1234,56 | 15.03.2024"),
+            (Some("Gebühren"), Some(4), "Straße ß |  | 0,5"),
+        ]
+    );
+    assert!(doc.blocks.iter().all(|b| b.kind == BlockKind::TableRow && b.position.page.is_none()));
+    assert_positions_consistent(&doc);
+    assert_eq!(doc.blocks[1].position.label_de(), "Datei: gebuehren.pdf · Blatt: Gebühren · Zeile 2 · Absatz 2");
+}
+
+#[test]
+fn xlsx_far_apart_cells_and_zip_bombs_are_harmless() {
+    // A1 and XFD1048576: a dense reader would allocate 17 billion cells.
+    let rows = r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="1048576"><c r="XFD1048576" t="s"><v>0</v></c></row>"#;
+    let started = std::time::Instant::now();
+    let doc = extract_bytes("weit.xlsx", &xlsx(&["Ecke"], rows), &OPTS).unwrap();
+    assert!(started.elapsed().as_secs() < 5);
+    let rows = table_rows(&doc);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1].1, Some(1_048_576));
+
+    // 64 MiB of shared strings that deflate ~1000:1, checked before calamine opens the archive.
+    let huge = " ".repeat(64 * 1024 * 1024);
+    let (code, message) = err_code(extract_bytes("bombe.xlsx", &xlsx(&[&huge], ""), &OPTS));
+    assert_eq!(code, "document_decompression_limit");
+    assert!(message.contains("„bombe.xlsx“") && message.contains("Zip-Bombe"), "{message}");
+
+    let full = xlsx(&["Name"], r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#);
+    let (code, _) = err_code(extract_bytes("halb.xlsx", &full[..full.len() / 2], &OPTS));
+    assert_eq!(code, "document_corrupt");
+}
+
+fn ods(tables: &str) -> Vec<u8> {
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"#
+    );
+    let meta = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><office:meta><dc:title>Haushalt 2024</dc:title></office:meta></office:document-meta>"#;
+    zip(&[
+        ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+        ("content.xml", content.as_bytes()),
+        ("meta.xml", meta.as_bytes()),
+    ])
+}
+
+#[test]
+fn ods_cells_come_out_as_displayed_with_repeated_rows_counted() {
+    let tables = r#"<table:table table:name="Haushalt">
+<table:table-row><table:table-cell office:value-type="string"><text:p>Posten</text:p></table:table-cell><table:table-cell><text:p>Betrag</text:p></table:table-cell></table:table-row>
+<table:table-row><table:table-cell><text:p>Straßenreinigung</text:p></table:table-cell><table:table-cell office:value-type="currency" office:value="1234.5"><text:p>1.234,50 €</text:p></table:table-cell></table:table-row>
+<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>
+<table:table-row><table:table-cell office:value-type="date" office:date-value="2024-03-15"><text:p>15.03.2024</text:p></table:table-cell><table:table-cell table:number-columns-repeated="2"/><table:table-cell><text:p>Größe</text:p><office:annotation><text:p>Geheimer Kommentar</text:p></office:annotation></table:table-cell></table:table-row>
+<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>
+</table:table>
+<table:table table:name="Blatt 2"><table:table-row><table:table-cell><text:p>Zweites Blatt</text:p></table:table-cell></table:table-row></table:table>"#;
+    let doc = extract_bytes("haushalt.xlsx", &ods(tables), &OPTS).unwrap_or_else(|e| panic!("{}", e.message_de()));
+    assert_eq!(doc.source.detected_type, DocumentType::Ods);
+    assert_eq!(doc.metadata.title.as_deref(), Some("Haushalt 2024"));
+    assert_eq!(
+        table_rows(&doc),
+        vec![
+            (Some("Haushalt"), Some(1), "Posten | Betrag"),
+            (Some("Haushalt"), Some(2), "Straßenreinigung | 1.234,50 €"),
+            (Some("Haushalt"), Some(5), "15.03.2024 |  |  | Größe"),
+            (Some("Blatt 2"), Some(1), "Zweites Blatt"),
+        ]
+    );
+    assert!(doc.warnings.is_empty(), "{:?}", doc.warnings);
+    assert_positions_consistent(&doc);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outlook .msg
+
+/// An OLE compound file with the given streams (paths like "/WordDocument").
+fn ole(streams: &[(&str, &[u8])]) -> Vec<u8> {
+    // Version 3 (512-byte sectors), as Outlook writes .msg files.
+    let mut file = cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new())).unwrap();
+    for (path, data) in streams {
+        let parent = std::path::Path::new(path).parent().unwrap();
+        if parent != std::path::Path::new("/") && !file.exists(parent) {
+            file.create_storage_all(parent).unwrap();
+        }
+        file.create_stream(path).unwrap().write_all(data).unwrap();
+    }
+    file.flush().unwrap();
+    file.into_inner().into_inner()
+}
+
+fn utf16(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+/// A fixed-size property entry of a `__properties_version1.0` stream.
+fn prop(kind: u16, id: u16, value: u64) -> Vec<u8> {
+    [&kind.to_le_bytes()[..], &id.to_le_bytes(), &[0; 4], &value.to_le_bytes()].concat()
+}
+
+/// An Outlook message as Outlook stores it (MS-OXMSG): properties as `__substg1.0_` streams,
+/// recipients and attachments in storages of their own.
+fn outlook_msg(attachment: (&str, &[u8])) -> Vec<u8> {
+    // 2024-03-15 09:30:00 UTC as FILETIME (100 ns since 1601).
+    let filetime = (1_710_495_000u64 + 11_644_473_600) * 10_000_000;
+    let root_props = [vec![0u8; 32], prop(0x0040, 0x0E06, filetime)].concat();
+    let recip_to = [vec![0u8; 8], prop(0x0003, 0x0C15, 1)].concat();
+    let recip_cc = [vec![0u8; 8], prop(0x0003, 0x0C15, 2)].concat();
+    let attach_props = [vec![0u8; 8], prop(0x0003, 0x3705, 1)].concat();
+    let body = "Sehr geehrte Damen und Herren,\r\n\r\nanbei der Bescheid über 1.234,56 € vom 15.03.2024.\r\n\r\nMit freundlichen Grüßen\r\nJürgen Müller";
+    ole(&[
+        ("/__properties_version1.0", &root_props),
+        ("/__substg1.0_0037001F", &utf16("Widerspruch gegen den Gebührenbescheid")),
+        ("/__substg1.0_1000001F", &utf16(body)),
+        ("/__substg1.0_0C1A001F", &utf16("Jürgen Müller")),
+        ("/__substg1.0_5D01001F", &utf16("j.mueller@example.de")),
+        ("/__recip_version1.0_#00000000/__properties_version1.0", &recip_to),
+        ("/__recip_version1.0_#00000000/__substg1.0_3001001F", &utf16("Bürgerbüro")),
+        ("/__recip_version1.0_#00000000/__substg1.0_39FE001F", &utf16("buergerbuero@example.de")),
+        ("/__recip_version1.0_#00000001/__properties_version1.0", &recip_cc),
+        ("/__recip_version1.0_#00000001/__substg1.0_3001001F", &utf16("Kämmerei")),
+        ("/__recip_version1.0_#00000001/__substg1.0_39FE001F", &utf16("kaemmerei@example.de")),
+        ("/__attach_version1.0_#00000000/__properties_version1.0", &attach_props),
+        ("/__attach_version1.0_#00000000/__substg1.0_3707001F", &utf16(attachment.0)),
+        ("/__attach_version1.0_#00000000/__substg1.0_37010102", attachment.1),
+    ])
+}
+
+#[test]
+fn outlook_msg_headers_body_and_attachments_like_an_eml() {
+    let attached = pdf(&[&[&["Bescheid Seite 1"]], &[&["Seite 2: Gebühr 1.234,56 €"]]]);
+    let bytes = outlook_msg(("Bescheid März.pdf", &attached));
+    let doc = extract_bytes("widerspruch.eml", &bytes, &OPTS).unwrap_or_else(|e| panic!("{}", e.message_de()));
+    assert_eq!(doc.source.detected_type, DocumentType::Msg);
+    let blocks: Vec<_> = doc
+        .blocks
+        .iter()
+        .map(|b| (b.kind, b.position.attachment.as_deref(), b.position.page, b.position.paragraph, b.text.as_str()))
+        .collect();
+    let h = BlockKind::EmailHeader;
+    let p = BlockKind::Paragraph;
+    assert_eq!(
+        blocks,
+        vec![
+            (h, None, None, 1, "Von: Jürgen Müller <j.mueller@example.de>"),
+            (h, None, None, 2, "An: Bürgerbüro <buergerbuero@example.de>"),
+            (h, None, None, 3, "Cc: Kämmerei <kaemmerei@example.de>"),
+            (h, None, None, 4, "Datum: 15.03.2024, 09:30 Uhr (UTC)"),
+            (h, None, None, 5, "Betreff: Widerspruch gegen den Gebührenbescheid"),
+            (p, None, None, 6, "Sehr geehrte Damen und Herren,"),
+            (p, None, None, 7, "anbei der Bescheid über 1.234,56 € vom 15.03.2024."),
+            (p, None, None, 8, "Mit freundlichen Grüßen\nJürgen Müller"),
+            (p, Some("Bescheid März.pdf"), Some(1), 1, "Bescheid Seite 1"),
+            (p, Some("Bescheid März.pdf"), Some(2), 2, "Seite 2: Gebühr 1.234,56 €"),
+        ]
+    );
+    assert_eq!(doc.attachments.len(), 1);
+    assert_eq!(doc.attachments[0].detected_type, Some(DocumentType::Pdf));
+    assert_eq!(doc.metadata.title.as_deref(), Some("Widerspruch gegen den Gebührenbescheid"));
+    assert_positions_consistent(&doc);
+
+    let (code, message) = err_code(extract_bytes("abgebrochen.msg", &bytes[..bytes.len() / 3], &OPTS));
+    assert_eq!(code, "document_corrupt", "{message}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// RTF, and a parser that panics
+
+#[test]
+fn rtf_paragraphs_with_umlauts_and_euro() {
+    let rtf = br"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\fswiss Arial;}}{\info{\title Bescheid}}
+\f0\fs24 Sehr geehrte Frau Gro\'df,\par
+\pard Ihre Geb\'fchr betr\'e4gt 12,50 \'80 und ist am 15.03.2024 f\'e4llig.\par
+}";
+    let doc = extract_bytes("brief.doc", rtf, &OPTS).unwrap_or_else(|e| panic!("{}", e.message_de()));
+    assert_eq!(doc.source.detected_type, DocumentType::Rtf);
+    assert_eq!(texts(&doc), vec!["Sehr geehrte Frau Groß,", "Ihre Gebühr beträgt 12,50 € und ist am 15.03.2024 fällig."]);
+    assert_positions_consistent(&doc);
+}
+
+/// An unpaired UTF-16 surrogate in `\u` makes rtf-parser 0.4 panic (`String::from_utf16(..).unwrap()`).
+pub const PANICKING_RTF: &[u8] = br"{\rtf1\ansi Kontonummer DE12 \u-10179 x}";
+
+#[test]
+fn a_panicking_parser_is_contained_and_the_batch_goes_on() {
+    let (code, message) = err_code(extract_bytes("kaputt.rtf", PANICKING_RTF, &OPTS));
+    assert_eq!(code, "document_parser_failed");
+    assert_eq!(
+        message,
+        "Beim Lesen von „kaputt.rtf“ (RTF) ist ein interner Fehler aufgetreten. Die Datei wurde übersprungen; die übrigen Dateien sind nicht betroffen."
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let paths = [write(&dir, "kaputt.rtf", PANICKING_RTF), write(&dir, "gut.txt", "Straße".as_bytes())];
+    let items = extract_batch(&paths, &OPTS);
+    assert_eq!(items[0].result.as_ref().unwrap_err().code, "document_parser_failed");
+    assert_eq!(texts(items[1].result.as_ref().unwrap()), vec!["Straße"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// OCR: images and scanned PDFs (rendered at test time by tests/fixtures/make-scans.sh)
+
+fn scans() -> &'static std::path::Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/make-scans.sh");
+        let out = std::process::Command::new(script).arg(dir.path()).output().expect("tests/fixtures/make-scans.sh runs");
+        assert!(out.status.success(), "make-scans.sh failed (make setup installs python3-pil and img2pdf): {}", String::from_utf8_lossy(&out.stderr));
+        dir
+    })
+    .path()
+}
+
+const SCAN_WORDS: [&str; 4] = ["Straßenreinigungsgebühr", "1.234,56", "15.03.2024", "Größe"];
+
+fn assert_ocr(doc: &Document, page: Option<u32>) {
+    let text = doc.text();
+    for word in SCAN_WORDS {
+        assert!(text.contains(word), "{word:?} not in OCR text {text:?}");
+    }
+    for b in doc.blocks.iter().filter(|b| b.position.page == page || page.is_none()) {
+        assert_eq!(b.kind, BlockKind::OcrLine);
+        let c = b.ocr_confidence.expect("OCR blocks carry a confidence");
+        assert!((0.5..=1.0).contains(&c), "confidence {c} for {:?}", b.text);
+    }
+    assert_positions_consistent(doc);
+}
+
+#[test]
+fn images_are_read_by_ocr_with_confidence() {
+    for name in ["scan.png", "scan.jpg", "scan-1bit.png"] {
+        let doc = extract_file(scans().join(name), &OPTS).unwrap_or_else(|e| panic!("{name}: {}", e.message_de()));
+        assert_eq!(doc.source.detected_type, DocumentType::Image, "{name}");
+        assert_ocr(&doc, None);
+        assert!(doc.blocks.iter().all(|b| b.position.page.is_none()), "{name}: a single image has no pages");
+    }
+    // A two-page TIFF: pages are numbered.
+    let doc = extract_file(scans().join("scan.tiff"), &OPTS).unwrap();
+    assert_ocr(&doc, None);
+    let last = doc.blocks.last().unwrap();
+    assert_eq!(last.position.page, Some(2));
+    assert!(last.text.contains("Widerspruch") || doc.blocks.iter().any(|b| b.position.page == Some(2) && b.text.contains("Seite")));
+}
+
+#[test]
+fn scanned_pdf_pages_are_read_by_ocr_with_page_numbers() {
+    // JPEG (DCTDecode) page 1 and gray PNG (FlateDecode + predictor) page 2.
+    let doc = extract_file(scans().join("scan-jpeg.pdf"), &OPTS).unwrap_or_else(|e| panic!("{}", e.message_de()));
+    assert_eq!(doc.source.detected_type, DocumentType::Pdf);
+    assert_ocr(&doc, None);
+    assert!(doc.blocks.iter().any(|b| b.position.page == Some(1) && b.text.contains("Straßenreinigungsgebühr")));
+    assert!(doc.blocks.iter().any(|b| b.position.page == Some(2) && b.text.contains("Widerspruch")));
+    assert!(doc.blocks.iter().all(|b| b.position.page.is_some()));
+    assert!(doc.warnings.is_empty(), "{:?}", doc.warnings);
+    for name in ["scan-flate.pdf", "scan-1bit.pdf"] {
+        let doc = extract_file(scans().join(name), &OPTS).unwrap_or_else(|e| panic!("{name}: {}", e.message_de()));
+        assert_ocr(&doc, Some(1));
+    }
+    // The JSON form carries the confidence.
+    let v = serde_json::to_value(&doc).unwrap();
+    assert!(v["blocks"][0]["ocr_confidence"].as_f64().unwrap() > 0.5);
+    assert_eq!(v["blocks"][0]["kind"], "ocr_line");
+}
+
+#[test]
+fn missing_german_ocr_data_is_a_clear_german_error() {
+    let empty = tempfile::tempdir().unwrap();
+    let opts = ExtractOptions { tessdata_dir: Some(empty.path().to_path_buf()), ..OPTS };
+    let (code, message) = err_code(extract_file(scans().join("scan.png"), &opts));
+    assert_eq!(code, "ocr_unavailable");
+    assert_eq!(
+        message,
+        "Die Texterkennung für „scan.png“ ist nicht verfügbar: Die deutschen Sprachdaten für Tesseract („deu“) fehlen. Bitte lassen Sie von Ihrer IT das Paket „tesseract-ocr-deu“ installieren (oder führen Sie „make setup“ aus)."
+    );
+    // In a PDF, a scanned page without OCR is a warning; the rest of the file is still read.
+    let doc = extract_file(scans().join("scan-flate.pdf"), &opts).unwrap();
+    assert!(doc.blocks.is_empty());
+    assert_eq!(
+        doc.warnings,
+        vec!["Seite 1 hat keine Textebene (gescannt?) und wurde nicht gelesen: Die deutschen Sprachdaten für Tesseract („deu“) fehlen."]
+    );
+}
+
+#[test]
+fn broken_images_are_typed_errors() {
+    let png = std::fs::read(scans().join("scan.png")).unwrap();
+    let (code, message) = err_code(extract_bytes("abgeschnitten.png", &png[..200], &OPTS));
+    assert_eq!(code, "document_corrupt", "{message}");
+    assert_eq!(message, "Die Datei „abgeschnitten.png“ (Bild) ist beschädigt oder unvollständig und kann nicht gelesen werden.");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seed corpora for `make fuzz`: every fixture of this file, written per fuzz target.
+
+#[test]
+#[ignore = "writes the fuzz seed corpora; run by `make fuzz`"]
+fn write_fuzz_seeds() {
+    let Some(out) = std::env::var_os("SCHREIBSTUBE_FUZZ_SEEDS") else { return };
+    let out = PathBuf::from(out);
+    let multi_page = pdf(&[&[&["Bescheid über 1.234,56 €", "vom 15.03.2024"]], &[&["Seite 2: Straße"]]]);
+    let (cp1252, _, _) = encoding_rs::WINDOWS_1252.encode("Gebühr für die Straße: 12,50 € am 15.03.2024\r\n");
+    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(utf16("Größe: 3 m², Maß 5 €\n")).collect();
+    let seeds: Vec<(&str, &str, Vec<u8>)> = vec![
+        ("pdf", "mehrseitig.pdf", multi_page.clone()),
+        ("pdf", "verschluesselt.pdf", encrypted_pdf("geheim")),
+        ("pdf", "leer-seite.pdf", pdf(&[&[&["Seite eins"]], &[]])),
+        ("docx", "brief.docx", docx(&[w_p(Some("Heading1"), false, &w_r("Bescheid")), w_p(None, true, &w_r("Gebühr 12,50 €"))].concat())),
+        ("odt", "brief.odt", odt("<text:h text:outline-level=\"1\">Bescheid</text:h><text:p>Straße 5 €</text:p><table:table><table:table-row><table:table-cell><text:p>a</text:p></table:table-cell></table:table-row></table:table>")),
+        ("xlsx", "tabelle.xlsx", xlsx(&["Name", "Müller"], r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>1234.5</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2" s="1"><v>45366</v></c></row>"#)),
+        ("ods", "tabelle.ods", ods(r#"<table:table table:name="A"><table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="2"><text:p>1.234,50 €</text:p></table:table-cell></table:table-row></table:table>"#)),
+        ("msg", "nachricht.msg", outlook_msg(("anhang.pdf", &multi_page))),
+        ("eml", "nachricht.eml", eml_with_attachments(&multi_page).into_bytes()),
+        ("rtf", "brief.rtf", br"{\rtf1\ansi\ansicpg1252{\fonttbl{\f0 Arial;}}{\info{\title T}}\f0 Stra\'dfe 12,50 \'80\par Zweiter\par}".to_vec()),
+        ("csv", "liste.csv", "Name;Betrag;Datum\r\n\"Müller; Anna\";1.234,56 €;03.04.2024\r\n".as_bytes().to_vec()),
+        ("html", "seite.html", "<html><head><title>Amt</title></head><body><h1>Bescheid</h1><p>Gebühr 5 €</p><ul><li>Straße</li></ul><table><tr><td>a</td><td>b</td></tr></table></body></html>".as_bytes().to_vec()),
+        ("text", "ansi.txt", cp1252.into_owned()),
+        ("text", "unicode.txt", utf16),
+        ("text", "notiz.md", "# Überschrift\n\n- Punkt mit ß\n\nAbsatz 3 €\n".as_bytes().to_vec()),
+    ];
+    for (target, name, bytes) in &seeds {
+        for dir in [*target, "extract"] {
+            std::fs::create_dir_all(out.join(dir)).unwrap();
+            std::fs::write(out.join(dir).join(name), bytes).unwrap();
+        }
+    }
 }

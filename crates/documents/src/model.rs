@@ -6,7 +6,8 @@
 //! names are therefore part of the API.
 //!
 //! Numbering rules, the same for every format:
-//! - `page` is 1-based and set only for paged formats (PDF, also a PDF inside an e-mail).
+//! - `page` is 1-based and set only for paged formats (PDF, also a PDF inside an e-mail; a
+//!   multi-page TIFF counts its pages too).
 //! - `paragraph` is 1-based and counts every block (heading, paragraph, list item, table row,
 //!   e-mail header) in reading order through one *part*: the file itself, or one attachment.
 //!   It does not restart per page, so `paragraph` alone identifies a block within its part;
@@ -30,7 +31,14 @@ pub enum DocumentType {
     Markdown,
     Html,
     Eml,
+    /// Outlook message (.msg, an OLE compound file).
+    Msg,
     Csv,
+    Xlsx,
+    Ods,
+    Rtf,
+    /// A picture (PNG, JPEG, TIFF), read by OCR.
+    Image,
 }
 
 impl DocumentType {
@@ -44,7 +52,12 @@ impl DocumentType {
             Self::Markdown => "Markdown",
             Self::Html => "HTML",
             Self::Eml => "E-Mail",
+            Self::Msg => "Outlook-Nachricht (MSG)",
             Self::Csv => "CSV",
+            Self::Xlsx => "Excel (XLSX)",
+            Self::Ods => "OpenDocument-Tabelle (ODS)",
+            Self::Rtf => "RTF",
+            Self::Image => "Bild",
         }
     }
 }
@@ -81,7 +94,7 @@ pub enum BlockKind {
     TableRow,
     /// "Von: …", "An: …", "Datum: …", "Betreff: …" of an e-mail.
     EmailHeader,
-    /// A line read by OCR (a later version); `ocr_confidence` is then set.
+    /// A line read by OCR from an image or a scanned PDF page; `ocr_confidence` is then set.
     OcrLine,
 }
 
@@ -128,13 +141,15 @@ pub struct Block {
     pub text: String,
     /// Heading level (1 = top) for headings, `None` otherwise.
     pub level: Option<u8>,
-    /// 0.0–1.0 for OCR lines (a later version); `None` for text read from a text layer.
+    /// For OCR lines: Tesseract's confidence as a fraction 0.0–1.0 (the mean of the line's word
+    /// confidences, which Tesseract gives as 0–100). `None` (JSON `null`) for text read from a
+    /// text layer, where there is nothing to doubt.
     pub ocr_confidence: Option<f32>,
     #[serde(flatten)]
     pub position: Position,
 }
 
-/// An attachment found inside the file (e-mail attachments today).
+/// An attachment found inside the file (e-mail attachments, .eml and .msg).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttachmentInfo {
     /// The same path the blocks' `attachment` field carries.

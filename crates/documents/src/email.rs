@@ -100,7 +100,7 @@ fn german_date(d: &DateTime) -> String {
 }
 
 /// The body's paragraphs: blank-line separated, trimmed.
-fn text_paragraphs(text: &str) -> impl Iterator<Item = String> + '_ {
+pub(crate) fn text_paragraphs(text: &str) -> impl Iterator<Item = String> + '_ {
     let text = text.replace("\r\n", "\n");
     text.split("\n\n")
         .flat_map(|chunk| chunk.split("\n \n"))

@@ -22,13 +22,19 @@ pub struct ExtractOptions {
     pub max_decompressed_bytes: u64,
     /// Largest ratio of decompressed to compressed size of one archive entry (default 100).
     pub max_ratio: u64,
+    /// Read images and scanned PDF pages with OCR (default true). Off, images are refused and
+    /// scanned pages are a warning (the fuzzer and quick previews use this).
+    pub ocr: bool,
+    /// Tesseract's data folder holding `deu.traineddata`; `None` looks where Debian's
+    /// `tesseract-ocr-deu` puts it (see `ocr.rs`).
+    pub tessdata_dir: Option<std::path::PathBuf>,
 }
 
 pub const MIB: u64 = 1024 * 1024;
 
 impl Default for ExtractOptions {
     fn default() -> Self {
-        Self { max_file_bytes: 200 * MIB, max_decompressed_bytes: 500 * MIB, max_ratio: 100 }
+        Self { max_file_bytes: 200 * MIB, max_decompressed_bytes: 500 * MIB, max_ratio: 100, ocr: true, tessdata_dir: None }
     }
 }
 

@@ -158,15 +158,14 @@ impl Walker {
                     row.push(cell.trim().to_owned());
                 }
             }
-            "tr" => {
-                if self.cell.is_none() {
-                    if let Some(cells) = self.row.take() {
-                        if cells.iter().any(|c| !c.is_empty()) {
-                            self.blocks.push(RawBlock::new(BlockKind::TableRow, cells.join(" | ")));
-                        }
+            "tr" if self.cell.is_none() => {
+                if let Some(cells) = self.row.take() {
+                    if cells.iter().any(|c| !c.is_empty()) {
+                        self.blocks.push(RawBlock::new(BlockKind::TableRow, cells.join(" | ")));
                     }
                 }
             }
+            "tr" => {}
             _ if BLOCKS.contains(&name) => {
                 self.flush();
                 if name == "pre" {

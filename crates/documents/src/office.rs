@@ -32,9 +32,9 @@ use super::limits::{Budget, LimitError, LimitedReader, MAX_ZIP_ENTRIES, RATIO_GR
 use super::model::{BlockKind, Metadata};
 use super::{Parsed, RawBlock, ReadError};
 
-type Archive<'a> = ZipArchive<Cursor<&'a [u8]>>;
+pub(crate) type Archive<'a> = ZipArchive<Cursor<&'a [u8]>>;
 
-fn open(bytes: &[u8]) -> Result<Archive<'_>, ReadError> {
+pub(crate) fn open(bytes: &[u8]) -> Result<Archive<'_>, ReadError> {
     let archive = ZipArchive::new(Cursor::new(bytes)).map_err(|_| ReadError::Corrupt)?;
     if archive.len() > MAX_ZIP_ENTRIES {
         return Err(ReadError::Limit);
@@ -43,7 +43,7 @@ fn open(bytes: &[u8]) -> Result<Archive<'_>, ReadError> {
 }
 
 /// One entry's bytes, read through the budget; `None` if the archive has no such entry.
-fn read_entry(archive: &mut Archive<'_>, name: &str, budget: &Budget) -> Result<Option<Vec<u8>>, ReadError> {
+pub(crate) fn read_entry(archive: &mut Archive<'_>, name: &str, budget: &Budget) -> Result<Option<Vec<u8>>, ReadError> {
     let Some(index) = archive.index_for_name(name) else { return Ok(None) };
     let entry = archive.by_index(index).map_err(|_| ReadError::Corrupt)?;
     // The declared sizes are only a cheap early "no": the limiting reader counts real bytes.
@@ -60,7 +60,7 @@ fn read_entry(archive: &mut Archive<'_>, name: &str, budget: &Budget) -> Result<
 }
 
 /// XML parts are UTF-8 (rarely UTF-16 with BOM).
-fn xml_text(bytes: &[u8]) -> Result<Cow<'_, str>, ReadError> {
+pub(crate) fn xml_text(bytes: &[u8]) -> Result<Cow<'_, str>, ReadError> {
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, errors) = enc.decode_without_bom_handling(&bytes[bom..]);
         return if errors { Err(ReadError::Corrupt) } else { Ok(text) };
@@ -68,7 +68,7 @@ fn xml_text(bytes: &[u8]) -> Result<Cow<'_, str>, ReadError> {
     std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|_| ReadError::Corrupt)
 }
 
-fn attr(e: &BytesStart<'_>, local: &str) -> Option<String> {
+pub(crate) fn attr(e: &BytesStart<'_>, local: &str) -> Option<String> {
     e.attributes()
         .with_checks(false)
         .flatten()
@@ -89,14 +89,14 @@ fn resolve_entity(name: &str) -> Option<char> {
 
 /// The events of an XML part, with text and entity references already resolved to text and
 /// unbalanced or truncated XML reported as corrupt.
-enum Xml<'a> {
+pub(crate) enum Xml<'a> {
     Start(BytesStart<'a>, String),
     Empty(BytesStart<'a>, String),
     End(String),
     Text(Cow<'a, str>),
 }
 
-fn for_each_event<'a>(xml: &'a str, mut f: impl FnMut(Xml<'a>)) -> Result<(), ReadError> {
+pub(crate) fn for_each_event<'a>(xml: &'a str, mut f: impl FnMut(Xml<'a>)) -> Result<(), ReadError> {
     let mut reader = Reader::from_str(xml);
     let mut depth: usize = 0;
     loop {
@@ -117,7 +117,7 @@ fn for_each_event<'a>(xml: &'a str, mut f: impl FnMut(Xml<'a>)) -> Result<(), Re
             Event::Text(t) => f(Xml::Text(t.xml10_content())),
             Event::CData(t) => f(Xml::Text(t.xml10_content())),
             Event::GeneralRef(r) => {
-                let c = if r.is_char_ref() { r.resolve_char_ref().ok().flatten() } else { resolve_entity(&*r) };
+                let c = if r.is_char_ref() { r.resolve_char_ref().ok().flatten() } else { resolve_entity(&r) };
                 if let Some(c) = c {
                     f(Xml::Text(Cow::Owned(c.to_string())));
                 }
@@ -326,14 +326,9 @@ struct DocxPara {
     outline_level: Option<u8>,
 }
 
-pub fn read_docx(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadError> {
-    let mut archive = open(bytes)?;
-    let document = read_entry(&mut archive, "word/document.xml", budget)?.ok_or(ReadError::Corrupt)?;
-    let styles = match read_entry(&mut archive, "word/styles.xml", budget)? {
-        Some(xml) => read_styles(&xml_text(&xml)?),
-        None => HashMap::new(),
-    };
-    let metadata = match read_entry(&mut archive, "docProps/core.xml", budget)? {
+/// `docProps/core.xml` of an Office Open XML file (DOCX, XLSX).
+pub(crate) fn ooxml_metadata(archive: &mut Archive<'_>, budget: &Budget) -> Result<Metadata, ReadError> {
+    Ok(match read_entry(archive, "docProps/core.xml", budget)? {
         Some(xml) => read_metadata(
             &xml_text(&xml)?,
             &[
@@ -345,7 +340,17 @@ pub fn read_docx(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadError> {
             ],
         ),
         None => Metadata::default(),
+    })
+}
+
+pub fn read_docx(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadError> {
+    let mut archive = open(bytes)?;
+    let document = read_entry(&mut archive, "word/document.xml", budget)?.ok_or(ReadError::Corrupt)?;
+    let styles = match read_entry(&mut archive, "word/styles.xml", budget)? {
+        Some(xml) => read_styles(&xml_text(&xml)?),
+        None => HashMap::new(),
     };
+    let metadata = ooxml_metadata(&mut archive, budget)?;
 
     let mut out = Emitter::default();
     let mut paras: Vec<DocxPara> = Vec::new();
@@ -428,12 +433,11 @@ struct OdtPara {
 }
 
 /// Subtrees whose text is not part of the running text.
-const ODT_SKIP: &[&str] = &["note", "annotation", "tracked-changes", "sequence-decls", "variable-decls", "user-field-decls"];
+pub(crate) const ODT_SKIP: &[&str] = &["note", "annotation", "tracked-changes", "sequence-decls", "variable-decls", "user-field-decls"];
 
-pub fn read_odt(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadError> {
-    let mut archive = open(bytes)?;
-    let content = read_entry(&mut archive, "content.xml", budget)?.ok_or(ReadError::Corrupt)?;
-    let metadata = match read_entry(&mut archive, "meta.xml", budget)? {
+/// `meta.xml` of an OpenDocument file (text or spreadsheet).
+pub(crate) fn odf_metadata(archive: &mut Archive<'_>, budget: &Budget) -> Result<Metadata, ReadError> {
+    Ok(match read_entry(archive, "meta.xml", budget)? {
         Some(xml) => read_metadata(
             &xml_text(&xml)?,
             &[
@@ -446,7 +450,13 @@ pub fn read_odt(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadError> {
             ],
         ),
         None => Metadata::default(),
-    };
+    })
+}
+
+pub fn read_odt(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadError> {
+    let mut archive = open(bytes)?;
+    let content = read_entry(&mut archive, "content.xml", budget)?.ok_or(ReadError::Corrupt)?;
+    let metadata = odf_metadata(&mut archive, budget)?;
 
     let mut out = Emitter::default();
     let mut paras: Vec<OdtPara> = Vec::new();
@@ -482,7 +492,7 @@ pub fn read_odt(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadError> {
             Xml::Text(t) if in_body => {
                 if let Some(p) = paras.last_mut() {
                     // ODF collapses white space in text (extra spaces are `text:s`).
-                    for (i, part) in t.split(|c: char| c == ' ' || c == '\n' || c == '\r' || c == '\t').enumerate() {
+                    for (i, part) in t.split([' ', '\n', '\r', '\t']).enumerate() {
                         if i > 0 && !p.text.ends_with(' ') {
                             p.text.push(' ');
                         }

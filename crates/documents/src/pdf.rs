@@ -12,7 +12,11 @@
 //!   character, since glyph widths are not read) and `TJ` kerning below −150/1000 em become a
 //!   space, so table columns and justified words stay apart.
 //!
-//! Pages without any text are reported as a warning (scanned pages; OCR comes later), and a
+//! Pages without any text are scans: the page's largest image goes to OCR (`ocr.rs`) as it is
+//! stored — JPEG (`DCTDecode`) and JPEG 2000 (`JPXDecode`) bytes unchanged, Flate-compressed or
+//! raw pixels (8-bit gray or RGB, 1-bit black and white) wrapped into a PNM header — rather than
+//! rasterising the page (no PDF renderer needed). CCITT fax images and other colour spaces are
+//! reported as a warning. A password-protected file is reported as [`ReadError::Encrypted`], a
 //! password-protected file as [`ReadError::Encrypted`]. Files encrypted with an empty user
 //! password ("may not be edited") open normally, as they do in every viewer.
 
@@ -23,7 +27,7 @@ use lopdf::{Document, Encoding, LoadOptions, Object, ObjectId};
 
 use super::limits::Budget;
 use super::model::Metadata;
-use super::{Parsed, RawBlock, ReadError};
+use super::{ocr, Parsed, RawBlock, ReadError};
 
 pub fn read(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadError> {
     let limit = usize::try_from(budget.remaining()).unwrap_or(usize::MAX);
@@ -45,9 +49,17 @@ pub fn read(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadError> {
     let mut unreadable = 0;
     for (&number, &page_id) in &pages {
         match page_paragraphs(&doc, page_id, limit, budget) {
-            Ok(paragraphs) if paragraphs.is_empty() => parsed.warnings.push(format!(
-                "Seite {number} hat keine Textebene (gescannt?) – Texterkennung folgt in einer späteren Version."
-            )),
+            Ok(paragraphs) if paragraphs.is_empty() => match ocr_page(&doc, page_id, budget) {
+                Ok(lines) if !lines.is_empty() => parsed.blocks.extend(ocr::blocks(lines, Some(number))),
+                Ok(_) => parsed.warnings.push(format!("Seite {number} hat keine Textebene, und auf ihr wurde kein Text erkannt.")),
+                Err(ReadError::Limit) => return Err(ReadError::Limit),
+                Err(ReadError::OcrUnavailable(reason)) => parsed.warnings.push(format!(
+                    "Seite {number} hat keine Textebene (gescannt?) und wurde nicht gelesen: {reason}"
+                )),
+                Err(_) => parsed.warnings.push(format!(
+                    "Seite {number} hat keine Textebene, und ihr Bild konnte für die Texterkennung nicht gelesen werden."
+                )),
+            },
             Ok(paragraphs) => parsed
                 .blocks
                 .extend(paragraphs.into_iter().map(|text| RawBlock { page: Some(number), ..RawBlock::paragraph(text) })),
@@ -62,6 +74,80 @@ pub fn read(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadError> {
         return Err(ReadError::Corrupt);
     }
     Ok(parsed)
+}
+
+/// OCR of a page without text: its largest image, as Tesseract can decode it.
+fn ocr_page(doc: &Document, page_id: ObjectId, budget: &Budget) -> Result<Vec<ocr::OcrLine>, ReadError> {
+    if !budget.opts.ocr {
+        return Err(ReadError::OcrUnavailable("Die Texterkennung ist ausgeschaltet."));
+    }
+    let images = doc.get_page_images(page_id).map_err(|_| ReadError::Corrupt)?;
+    let Some(image) = images.iter().max_by_key(|i| i.width.saturating_mul(i.height)) else {
+        return Ok(Vec::new());
+    };
+    let (width, height) = (u64::try_from(image.width).unwrap_or(0), u64::try_from(image.height).unwrap_or(0));
+    if width == 0 || height == 0 {
+        return Err(ReadError::Corrupt);
+    }
+    let filters: Vec<&str> = image.filters.iter().flatten().map(String::as_str).collect();
+    let encoded = match filters.as_slice() {
+        ["DCTDecode"] | ["JPXDecode"] => image.content.to_vec(),
+        [] | ["FlateDecode"] => {
+            let bpc = image.bits_per_component.unwrap_or(8);
+            let channels: u64 = match image.color_space.as_deref() {
+                Some("DeviceGray" | "CalGray") => 1,
+                Some("DeviceRGB" | "CalRGB") => 3,
+                _ if image.origin_dict.get(b"ImageMask").and_then(Object::as_bool).unwrap_or(false) => 1,
+                _ => return Err(ReadError::Corrupt),
+            };
+            let row_bytes = if bpc == 1 && channels == 1 { width.div_ceil(8) } else if bpc == 8 { width * channels } else {
+                return Err(ReadError::Corrupt);
+            };
+            let size = row_bytes.saturating_mul(height);
+            if !budget.take(size) {
+                return Err(ReadError::Limit);
+            }
+            let stream = doc.get_object(image.id).and_then(Object::as_stream).map_err(|_| ReadError::Corrupt)?;
+            let pixels = if filters.is_empty() {
+                stream.content.clone()
+            } else {
+                stream.decompressed_content_with_limit(usize::try_from(size).unwrap_or(usize::MAX).saturating_add(1024)).map_err(|_| ReadError::Corrupt)?
+            };
+            let pixels = pixels.get(..usize::try_from(size).map_err(|_| ReadError::Limit)?).ok_or(ReadError::Corrupt)?;
+            pnm(pixels, width, height, channels, bpc == 1)
+        }
+        _ => return Err(ReadError::Corrupt),
+    };
+    let dpi = page_width_pt(doc, page_id).map(|pt| (width as f64 * 72.0 / pt).round() as u32);
+    ocr::recognize(&encoded, dpi, budget.opts.tessdata_dir.as_deref())
+}
+
+/// Raw pixels with a Netpbm header, which leptonica reads: P4 (1 bit, 1 = black, so PDF's
+/// 0 = black is inverted), P5 (gray), P6 (RGB).
+fn pnm(pixels: &[u8], width: u64, height: u64, channels: u64, bilevel: bool) -> Vec<u8> {
+    let magic = if bilevel { "P4" } else if channels == 1 { "P5" } else { "P6" };
+    let mut out = format!("{magic}\n{width} {height}\n").into_bytes();
+    if bilevel {
+        out.extend(pixels.iter().map(|b| !b));
+    } else {
+        out.extend_from_slice(b"255\n");
+        out.extend_from_slice(pixels);
+    }
+    out
+}
+
+/// The page's width in points (MediaBox, inherited from the page tree where needed).
+fn page_width_pt(doc: &Document, page_id: ObjectId) -> Option<f64> {
+    let mut dict = doc.get_dictionary(page_id).ok()?;
+    for _ in 0..32 {
+        if let Ok(b) = dict.get(b"MediaBox").and_then(|o| doc.dereference(o)).and_then(|(_, o)| o.as_array()) {
+            let n = |i: usize| b.get(i).and_then(|o| o.as_float().ok());
+            let w = f64::from(n(2)? - n(0)?).abs();
+            return (w > 1.0).then_some(w);
+        }
+        dict = doc.get_dictionary(dict.get(b"Parent").and_then(Object::as_reference).ok()?).ok()?;
+    }
+    None
 }
 
 fn map_error(e: lopdf::Error) -> ReadError {

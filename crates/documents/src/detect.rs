@@ -41,8 +41,8 @@ pub fn detect(bytes: &[u8], file_name: &str) -> Detected {
     if bytes.starts_with(b"PK\x03\x04") {
         return detect_zip(bytes, &ext);
     }
-    if let Some(format) = binary_magic(bytes, &ext) {
-        return Detected::Unsupported(format);
+    if let Some(detected) = binary_magic(bytes) {
+        return detected;
     }
     match text::sniff_prefix(bytes, SNIFF_BYTES) {
         Some(prefix) => Detected::Known(detect_text(&prefix, &ext, bytes.len() <= SNIFF_BYTES)),
@@ -61,29 +61,50 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Formats recognised by magic bytes that this version cannot read.
-fn binary_magic(bytes: &[u8], ext: &str) -> Option<&'static str> {
-    const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Binary formats told by their magic bytes (ZIP and PDF aside).
+fn binary_magic(bytes: &[u8]) -> Option<Detected> {
     Some(if bytes.starts_with(OLE) {
-        match ext {
-            "msg" => "Outlook-Nachricht (MSG)",
-            "xls" => "Excel 97–2003 (XLS)",
-            "doc" => "Word 97–2003 (DOC)",
-            _ => "Microsoft Office 97–2003 (DOC, XLS, MSG)",
-        }
+        detect_ole(bytes)
     } else if bytes.starts_with(b"{\\rtf") {
-        "RTF"
-    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
-        "PNG-Bild (Texterkennung folgt in einer späteren Version)"
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        "JPEG-Bild (Texterkennung folgt in einer späteren Version)"
-    } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
-        "TIFF-Bild (Texterkennung folgt in einer späteren Version)"
-    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        "GIF-Bild"
+        Detected::Known(DocumentType::Rtf)
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A])
+        || bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+        || bytes.starts_with(b"II*\0")
+        || bytes.starts_with(b"MM\0*")
+        || bytes.starts_with(b"GIF87a")
+        || bytes.starts_with(b"GIF89a")
+    {
+        Detected::Known(DocumentType::Image)
     } else {
         return None;
     })
+}
+
+/// OLE compound files (Office 97–2003, Outlook .msg) are told by the streams in their root:
+/// an Outlook message has `__substg1.0_…` property streams, Word a `WordDocument`, Excel a
+/// `Workbook` (or `Book`) stream.
+fn detect_ole(bytes: &[u8]) -> Detected {
+    // The cfb crate validates the header and sector chains; a panic on a hostile file is
+    // contained here like any reader's.
+    let names = std::panic::catch_unwind(|| {
+        let file = cfb::CompoundFile::open(Cursor::new(bytes)).ok()?;
+        Some(file.read_root_storage().map(|e| e.name().to_owned()).take(10_000).collect::<Vec<_>>())
+    });
+    let Ok(Some(names)) = names else { return Detected::Corrupt("Microsoft Office 97–2003 / Outlook (OLE)") };
+    let has = |n: &str| names.iter().any(|name| name == n);
+    if names.iter().any(|n| n.starts_with("__substg1.0_") || n.starts_with("__properties_version1.0")) {
+        Detected::Known(DocumentType::Msg)
+    } else if has("WordDocument") {
+        Detected::Unsupported("Word 97–2003 (DOC)")
+    } else if has("Workbook") || has("Book") {
+        Detected::Unsupported("Excel 97–2003 (XLS)")
+    } else if has("PowerPoint Document") {
+        Detected::Unsupported("PowerPoint 97–2003 (PPT)")
+    } else {
+        Detected::Unsupported("Microsoft Office 97–2003 (OLE)")
+    }
 }
 
 /// Office and OpenDocument files are ZIP archives; the entries tell which.
@@ -101,7 +122,7 @@ fn detect_zip(bytes: &[u8], ext: &str) -> Detected {
         return Detected::Known(DocumentType::Docx);
     }
     if archive.index_for_name("xl/workbook.xml").is_some() {
-        return Detected::Unsupported("Excel-Arbeitsmappe (XLSX)");
+        return Detected::Known(DocumentType::Xlsx);
     }
     if archive.index_for_name("ppt/presentation.xml").is_some() {
         return Detected::Unsupported("PowerPoint (PPTX)");
@@ -115,7 +136,7 @@ fn detect_zip(bytes: &[u8], ext: &str) -> Detected {
     if mimetype.starts_with("application/vnd.oasis.opendocument.text") {
         Detected::Known(DocumentType::Odt)
     } else if mimetype.starts_with("application/vnd.oasis.opendocument.spreadsheet") {
-        Detected::Unsupported("OpenDocument-Tabelle (ODS)")
+        Detected::Known(DocumentType::Ods)
     } else if mimetype.starts_with("application/vnd.oasis.opendocument.presentation") {
         Detected::Unsupported("OpenDocument-Präsentation (ODP)")
     } else if mimetype.starts_with("application/vnd.oasis.opendocument") {
@@ -219,7 +240,9 @@ mod tests {
         assert_eq!(detect(b"\r\n%PDF-1.4\n...", "x"), Detected::Known(DocumentType::Pdf));
         let mail = b"From: a@b.de\r\nSubject: PDF anbei\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 ...";
         assert_eq!(detect(mail, "anhang.pdf"), Detected::Known(DocumentType::Eml));
-        assert_eq!(detect(b"\x89PNG\r\n\x1a\n\0\0", "scan.pdf"), Detected::Unsupported("PNG-Bild (Texterkennung folgt in einer späteren Version)"));
+        assert_eq!(detect(b"\x89PNG\r\n\x1a\n\0\0", "scan.pdf"), Detected::Known(DocumentType::Image));
+        assert_eq!(detect(b"{\\rtf1\\ansi Hallo}", "brief.txt"), Detected::Known(DocumentType::Rtf));
+        assert_eq!(detect(&[OLE, &[0; 100]].concat(), "x.msg"), Detected::Corrupt("Microsoft Office 97–2003 / Outlook (OLE)"));
         assert_eq!(detect(b"PK\x03\x04 truncated", "a.docx"), Detected::Corrupt("DOCX"));
         assert_eq!(detect(b"Hallo Welt", "x.md"), Detected::Known(DocumentType::Markdown));
         assert_eq!(detect(b"Hallo Welt", "x.pdf"), Detected::Known(DocumentType::Txt));
