@@ -5,8 +5,11 @@ pub mod diagnostics;
 pub mod documents;
 pub mod error;
 pub mod llm;
+pub mod logging;
+pub mod model_import;
 pub mod models;
 pub mod paths;
+pub mod policy;
 pub mod store;
 pub mod tasks;
 
