@@ -11,6 +11,7 @@ packages=(
   xvfb xauth webkit2gtk-driver                                # e2e: headless X + WebKitWebDriver
   dbus gnome-keyring dbus-x11 libsecret-1-dev libsecret-tools # session bus; keyring tests (with-keyring.sh)
   python3-pip                                                 # scripts/fetch-model.sh (pip download)
+  strace                                                      # tests/no-network.sh (no inet sockets)
 )
 
 missing=()
