@@ -3,7 +3,17 @@
 import { Channel, invoke, isTauri } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { NO_BACKEND, normalizeError } from './errors';
-import type { AppInfo, GenEvent, GenParams, ModelStatus } from './types';
+import type {
+  AppInfo,
+  GenEvent,
+  GenParams,
+  HistoryItem,
+  ModelStatus,
+  SettingsView,
+  StoredResult,
+  StoreStatus,
+  UserSettings,
+} from './types';
 
 export type Unlisten = () => void;
 
@@ -59,4 +69,43 @@ export const tauriBackend: Backend = {
     call(async () => {
       await invoke<null>('cancel', { requestId });
     }),
+};
+
+/** The store's commands: history, settings, data rights (docs/ipc.md). */
+export interface StoreBackend {
+  storeStatus(): Promise<StoreStatus>;
+  historyList(limit?: number): Promise<HistoryItem[]>;
+  historySearch(query: string, limit?: number): Promise<HistoryItem[]>;
+  historyGet(id: number): Promise<StoredResult>;
+  historyDelete(id: number): Promise<void>;
+  settingsGet(): Promise<SettingsView>;
+  settingsSet(user: UserSettings): Promise<SettingsView>;
+  /** Resolves with the path of the ZIP. */
+  dataExport(): Promise<string>;
+  /** `confirmed` must be the user's explicit yes. */
+  dataDeleteAll(confirmed: boolean): Promise<void>;
+  /** Resolves with the path of the CSV. */
+  auditExport(): Promise<string>;
+  /** After a lost key: resolves with where the old file now is. */
+  storeStartFresh(confirmed: boolean): Promise<string>;
+}
+
+export const tauriStoreBackend: StoreBackend = {
+  storeStatus: () => call(() => invoke<StoreStatus>('store_status')),
+  historyList: (limit) => call(() => invoke<HistoryItem[]>('history_list', { limit })),
+  historySearch: (query, limit) => call(() => invoke<HistoryItem[]>('history_search', { query, limit })),
+  historyGet: (id) => call(() => invoke<StoredResult>('history_get', { id })),
+  historyDelete: (id) =>
+    call(async () => {
+      await invoke<null>('history_delete', { id });
+    }),
+  settingsGet: () => call(() => invoke<SettingsView>('settings_get')),
+  settingsSet: (user) => call(() => invoke<SettingsView>('settings_set', { user })),
+  dataExport: () => call(() => invoke<string>('data_export')),
+  dataDeleteAll: (confirmed) =>
+    call(async () => {
+      await invoke<null>('data_delete_all', { confirmed });
+    }),
+  auditExport: () => call(() => invoke<string>('audit_export')),
+  storeStartFresh: (confirmed) => call(() => invoke<string>('store_start_fresh', { confirmed })),
 };
