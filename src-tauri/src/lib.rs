@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
 use schreibstube_core::llm::loader::{self, LoadRequest, ModelStatus};
-use schreibstube_core::llm::{CancelToken, Engine, GenEvent, GenStats};
+use schreibstube_core::llm::{CancelToken, Engine, GenEvent, GenStats, StopReason};
 use schreibstube_core::policy::Policy;
 use schreibstube_core::store::{History, NewResult, Provenance};
 use schreibstube_core::tasks::free_text::{self, FreeTextOptions};
@@ -89,11 +89,14 @@ fn generate(
                 }
                 GenEvent::Done(stats) => {
                     // Saved exactly as the CLI saves it (core: History::record), off the async
-                    // threads: the first save may hash the model file.
-                    let (history, engine, prompt, text, params) =
-                        (Arc::clone(&history), Arc::clone(&engine), prompt.clone(), std::mem::take(&mut text), params.clone());
-                    let stats_json = serde_json::to_value(&stats).unwrap_or_default();
-                    tauri::async_runtime::spawn_blocking(move || save_result(&history, &engine, &prompt, text, &params, stats_json));
+                    // threads: the first save may hash the model file. A stopped answer is not
+                    // a result.
+                    if stats.stop_reason != StopReason::Cancelled {
+                        let (history, engine, prompt, text, params) =
+                            (Arc::clone(&history), Arc::clone(&engine), prompt.clone(), std::mem::take(&mut text), params.clone());
+                        let stats_json = serde_json::to_value(&stats).unwrap_or_default();
+                        tauri::async_runtime::spawn_blocking(move || save_result(&history, &engine, &prompt, text, &params, stats_json));
+                    }
                     (UiGenEvent::Done { request_id: id, stats }, true)
                 }
                 GenEvent::Error(e) => {

@@ -305,6 +305,8 @@ fn generate(global: &Global, policy: &Policy, data_dir: &std::path::Path, args: 
     policy.ensure_enabled("free_text")?;
     // The policy's model allow-list is enforced here, before anything is loaded.
     let resolved = models::resolve_with_policy(global.model.as_deref(), data_dir, policy)?;
+    // The store opens (and applies retention) at start; without a keychain the command goes on.
+    let mut history = History::open(data_dir, policy.clone());
     let mut config = EngineConfig::new(&resolved.path);
     config.threads = global.threads;
     let engine = Engine::load(config, |_| {})?;
@@ -325,7 +327,6 @@ fn generate(global: &Global, policy: &Policy, data_dir: &std::path::Path, args: 
     // still printed, with one warning.
     let info = engine.info();
     let model_name = resolved.entry.as_ref().map_or(info.name.clone(), |e| e.name.clone());
-    let mut history = History::open(data_dir, policy.clone());
     let parameters = json!({
         "max_tokens": args.max_tokens, "temperature": args.temperature, "seed": args.seed, "threads": info.threads,
     });
