@@ -34,7 +34,13 @@ function fakeStore(opts: { locked?: boolean; status?: StoreStatus } = {}) {
       retention_days: opts.locked ? { value: 14, locked: true } : { value: user.retention_days ?? 30, locked: false },
       keep_history: { value: user.keep_history ?? true, locked: false },
       max_file_mb: { value: 200, locked: false },
-      sender: {} as SettingsView['effective']['sender'],
+      sender: Object.fromEntries(
+        (['authority', 'office', 'clerk', 'phone', 'email', 'opening_hours', 'address', 'logo'] as const).map((f) =>
+          opts.locked && f === 'authority'
+            ? [f, { value: 'Stadt Musterstadt', locked: true }]
+            : [f, { value: user.sender[f] ?? null, locked: false }],
+        ),
+      ) as SettingsView['effective']['sender'],
       disabled_features: [],
       allowed_models: null,
       policy_source: null,
@@ -138,10 +144,20 @@ describe('PrivacySettings', () => {
     expect($('#retention-invalid').textContent).toContain('zwischen 1 und 3650');
     days.value = '7';
     days.dispatchEvent(new Event('input', { bubbles: true }));
+    const clerk = $<HTMLInputElement>('#sender-clerk');
+    expect($('label[for="sender-clerk"]').textContent).toBe('Sachbearbeitung');
+    clerk.value = '  Frau Beispiel ';
+    clerk.dispatchEvent(new Event('input', { bubbles: true }));
     flushSync();
     $<HTMLFormElement>('.privacy-form').dispatchEvent(new SubmitEvent('submit', { cancelable: true }));
     await flush();
-    expect(s.calls).toEqual(['set:{"sender":{},"retention_days":7,"keep_history":true}']);
+    expect(s.calls).toHaveLength(1);
+    const saved = JSON.parse(s.calls[0].slice('set:'.length)) as UserSettings;
+    expect(saved.retention_days).toBe(7);
+    expect(saved.keep_history).toBe(true);
+    expect(saved.sender.clerk).toBe('Frau Beispiel');
+    expect(saved.sender.authority).toBeNull();
+    expect($<HTMLInputElement>('#sender-clerk').value).toBe('Frau Beispiel');
     expect($('#privacy-notice').textContent).toBe('Einstellungen gespeichert.');
     await noSeriousAxe();
 
@@ -153,6 +169,11 @@ describe('PrivacySettings', () => {
     expect($<HTMLInputElement>('#retention-days').value).toBe('14');
     expect($('#retention-locked').textContent).toBe('Von der IT festgelegt');
     expect($('#retention-days').getAttribute('aria-describedby')).toBe('retention-locked');
+    expect($<HTMLInputElement>('#sender-authority').disabled).toBe(true);
+    expect($<HTMLInputElement>('#sender-authority').value).toBe('Stadt Musterstadt');
+    expect($('#sender-authority-locked').textContent).toBe('Von der IT festgelegt');
+    expect($<HTMLInputElement>('#sender-office').disabled).toBe(false);
+    await noSeriousAxe();
   });
 
   it('deletes all data only after an explicit confirmation and exports to a shown path', async () => {

@@ -103,6 +103,15 @@ const de = {
   'privacy.fresh.confirm_label': 'Ja, mit einem neuen Verlauf beginnen.',
   'privacy.fresh.confirm': 'Neu beginnen',
   'privacy.fresh.done': 'Die alte Datenbank liegt jetzt unter {path}.',
+
+  'sender.heading': 'Absender (Briefkopf)',
+  'sender.authority': 'Behörde',
+  'sender.office': 'Amt / Abteilung',
+  'sender.clerk': 'Sachbearbeitung',
+  'sender.phone': 'Telefon',
+  'sender.email': 'E-Mail',
+  'sender.opening_hours': 'Sprechzeiten',
+  'sender.address': 'Anschrift',
 } as const;
 
 export type MessageKey = keyof typeof de;
@@ -205,6 +214,15 @@ const en: Dictionary = {
   'privacy.fresh.confirm_label': 'Yes, start with a new history.',
   'privacy.fresh.confirm': 'Start fresh',
   'privacy.fresh.done': 'The old database is now at {path}.',
+
+  'sender.heading': 'Sender (letterhead)',
+  'sender.authority': 'Authority',
+  'sender.office': 'Office / department',
+  'sender.clerk': 'Clerk',
+  'sender.phone': 'Phone',
+  'sender.email': 'E-mail',
+  'sender.opening_hours': 'Opening hours',
+  'sender.address': 'Address',
 };
 
 export const dictionaries: Record<Lang, Partial<Dictionary>> = { de, en };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, parseRetention, settingsToSave, storeStatusText, storeUsable } from './privacy';
+import { formatDate, parseRetention, senderDraft, settingsToSave, storeStatusText, storeUsable } from './privacy';
 import type { SettingsView } from './types';
 
 const view = (locked: boolean): SettingsView => ({
@@ -39,6 +39,12 @@ describe('privacy logic', () => {
     const locked = settingsToSave(view(true), 7, false);
     expect(locked.retention_days).toBe(60);
     expect(locked.keep_history).toBe(false);
+    const draft = { ...senderDraft(view(true)), authority: 'Andere Stadt', phone: ' 0123 ', office: '' };
+    expect(draft.clerk).toBe('Frau Beispiel');
+    const withSender = settingsToSave(view(true), 7, true, draft);
+    expect(withSender.sender.authority).toBeUndefined();
+    expect(withSender.sender.phone).toBe('0123');
+    expect(withSender.sender.office).toBeNull();
   });
 
   it('describes every store state', () => {

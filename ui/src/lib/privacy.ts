@@ -1,7 +1,19 @@
 // Pure logic of the history and privacy panels (tested without a DOM).
 import { errorMessage } from './errors';
 import { numberLocale, type Lang, type MessageKey, type Params } from './i18n';
-import type { SettingsView, StoreStatus, UserSettings } from './types';
+import type { SenderProfile, SettingsView, StoreStatus, UserSettings } from './types';
+
+/** The sender profile's text fields, in form order. */
+export const SENDER_FIELDS = ['authority', 'office', 'clerk', 'phone', 'email', 'opening_hours', 'address'] as const;
+export type SenderField = (typeof SENDER_FIELDS)[number];
+export type SenderDraft = Record<SenderField, string>;
+
+/** The form's values: what is in force (the IT's where it has set them). */
+export function senderDraft(view: SettingsView): SenderDraft {
+  const draft = {} as SenderDraft;
+  for (const f of SENDER_FIELDS) draft[f] = view.effective.sender[f]?.value ?? '';
+  return draft;
+}
 
 export const MAX_RETENTION_DAYS = 3650;
 
@@ -45,10 +57,22 @@ export function formatDate(unixSeconds: number, lang: Lang): string {
  * The user settings to save: the stored ones with the edited values, never touching a setting
  * the IT has locked (the shell would refuse the change anyway).
  */
-export function settingsToSave(view: SettingsView, retentionDays: number, keepHistory: boolean): UserSettings {
+export function settingsToSave(
+  view: SettingsView,
+  retentionDays: number,
+  keepHistory: boolean,
+  sender?: SenderDraft,
+): UserSettings {
   const next: UserSettings = { ...view.user, sender: { ...view.user.sender } };
   if (!view.effective.retention_days.locked) next.retention_days = retentionDays;
   if (!view.effective.keep_history.locked) next.keep_history = keepHistory;
+  if (sender) {
+    for (const f of SENDER_FIELDS) {
+      if (view.effective.sender[f]?.locked) continue;
+      const v = sender[f].trim();
+      (next.sender as SenderProfile)[f] = v === '' ? null : v;
+    }
+  }
   return next;
 }
 
