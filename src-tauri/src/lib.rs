@@ -61,6 +61,7 @@ fn current_status(state: &AppState) -> ModelStatus {
 
 #[tauri::command]
 fn generate(
+    app: AppHandle,
     state: State<'_, AppState>,
     prompt: String,
     params: Option<FreeTextOptions>,
@@ -95,7 +96,12 @@ fn generate(
                         let (history, engine, prompt, text, params) =
                             (Arc::clone(&history), Arc::clone(&engine), prompt.clone(), std::mem::take(&mut text), params.clone());
                         let stats_json = serde_json::to_value(&stats).unwrap_or_default();
-                        tauri::async_runtime::spawn_blocking(move || save_result(&history, &engine, &prompt, text, &params, stats_json));
+                        let app = app.clone();
+                        tauri::async_runtime::spawn_blocking(move || {
+                            if save_result(&history, &engine, &prompt, text, &params, stats_json) {
+                                let _ = app.emit(store_cmds::HISTORY_CHANGED, ());
+                            }
+                        });
                     }
                     (UiGenEvent::Done { request_id: id, stats }, true)
                 }
@@ -122,7 +128,7 @@ fn save_result(
     text: String,
     params: &FreeTextOptions,
     stats: serde_json::Value,
-) {
+) -> bool {
     let info = engine.info();
     let data_dir = paths::data_dir(None);
     let sha256 = models::sha256_cached(&info.path, &data_dir).unwrap_or_default();
@@ -140,10 +146,16 @@ fn save_result(
     };
     let mut guard = history.lock().unwrap();
     match guard.as_mut().map(|h| h.record(&record)) {
-        Some(Ok(_)) => {}
+        Some(Ok(id)) => id.is_some(),
         // The UI shows the store's state (app_info.store); the result stays on screen.
-        Some(Err(e)) => tracing::warn!(code = e.code(), "result not saved"),
-        None => tracing::warn!("result not saved: store still opening"),
+        Some(Err(e)) => {
+            tracing::warn!(code = e.code(), "result not saved");
+            false
+        }
+        None => {
+            tracing::warn!("result not saved: store still opening");
+            false
+        }
     }
 }
 
@@ -230,6 +242,8 @@ fn open_store(app: AppHandle) {
         // History::open applies retention once it is open.
         let history = History::open(&paths::data_dir(None), policy);
         *shared.lock().unwrap() = Some(history);
+        // The panels that asked while it was opening look again.
+        let _ = app.emit(store_cmds::HISTORY_CHANGED, ());
         tauri::async_runtime::spawn(async move {
             let day = std::time::Duration::from_secs(24 * 60 * 60);
             let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + day, day);

@@ -10,12 +10,22 @@ use schreibstube_core::policy::{EffectiveSettings, Policy, UserSettings};
 use schreibstube_core::store::{History, HistoryStatus, Keychain, StoredResult};
 use schreibstube_core::{CoreError, ErrorInfo};
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Emitter, State};
 
 use crate::AppState;
 
 /// The store once opened (None while it opens).
 pub type SharedHistory = Arc<Mutex<Option<History>>>;
+
+/// Tells the UI's history list to reload (a result was saved or deleted, the store opened).
+pub const HISTORY_CHANGED: &str = "history-changed";
+
+fn changed<T>(app: &AppHandle, r: Result<T, ErrorInfo>) -> Result<T, ErrorInfo> {
+    if r.is_ok() {
+        let _ = app.emit(HISTORY_CHANGED, ());
+    }
+    r
+}
 
 fn with<T>(state: &AppState, f: impl FnOnce(&mut History) -> Result<T, CoreError>) -> Result<T, ErrorInfo> {
     let mut guard = state.history.lock().unwrap();
@@ -81,8 +91,8 @@ pub fn history_get(state: State<'_, AppState>, id: i64) -> Result<StoredResult, 
 }
 
 #[tauri::command]
-pub fn history_delete(state: State<'_, AppState>, id: i64) -> Result<(), ErrorInfo> {
-    with(&state, |h| if h.store_mut()?.delete_result(id)? { Ok(()) } else { Err(CoreError::HistoryEntryNotFound(id)) })
+pub fn history_delete(app: AppHandle, state: State<'_, AppState>, id: i64) -> Result<(), ErrorInfo> {
+    changed(&app, with(&state, |h| if h.store_mut()?.delete_result(id)? { Ok(()) } else { Err(CoreError::HistoryEntryNotFound(id)) }))
 }
 
 /// What the settings page shows: every setting with its `locked` flag, and the stored user
@@ -99,11 +109,12 @@ pub fn settings_get(state: State<'_, AppState>) -> Result<SettingsView, ErrorInf
 }
 
 #[tauri::command]
-pub fn settings_set(state: State<'_, AppState>, user: UserSettings) -> Result<SettingsView, ErrorInfo> {
-    with(&state, |h| {
+pub fn settings_set(app: AppHandle, state: State<'_, AppState>, user: UserSettings) -> Result<SettingsView, ErrorInfo> {
+    // A shorter retention or history switched off deletes at once.
+    changed(&app, with(&state, |h| {
         let effective = h.set_user_settings(&user)?;
         Ok(SettingsView { effective, user })
-    })
+    }))
 }
 
 /// Where exports go: the user's download folder (no file dialog plugin: the shell has none).
@@ -138,8 +149,8 @@ pub fn data_export(state: State<'_, AppState>) -> Result<PathBuf, ErrorInfo> {
 
 /// "Alle Daten löschen": `confirmed` is the user's explicit yes in the dialog.
 #[tauri::command]
-pub fn data_delete_all(state: State<'_, AppState>, confirmed: bool) -> Result<(), ErrorInfo> {
-    with(&state, |h| h.store_mut()?.delete_all(confirmed))
+pub fn data_delete_all(app: AppHandle, state: State<'_, AppState>, confirmed: bool) -> Result<(), ErrorInfo> {
+    changed(&app, with(&state, |h| h.store_mut()?.delete_all(confirmed)))
 }
 
 /// The audit log as a CSV file: its path.
@@ -175,6 +186,6 @@ pub fn policy_status(state: State<'_, AppState>) -> PolicyStatus {
 /// After a lost key, on the user's confirmation: the old file is moved aside (kept) and a
 /// fresh store opened. Returns where the old file is.
 #[tauri::command]
-pub fn store_start_fresh(state: State<'_, AppState>, confirmed: bool) -> Result<PathBuf, ErrorInfo> {
-    with(&state, |h| h.start_fresh(&Keychain::default(), confirmed))
+pub fn store_start_fresh(app: AppHandle, state: State<'_, AppState>, confirmed: bool) -> Result<PathBuf, ErrorInfo> {
+    changed(&app, with(&state, |h| h.start_fresh(&Keychain::default(), confirmed)))
 }

@@ -23,6 +23,7 @@ const $ = <T extends Element = HTMLElement>(sel: string) => {
 
 function fakeStore(opts: { locked?: boolean; status?: StoreStatus } = {}) {
   const calls: string[] = [];
+  const listeners: (() => void)[] = [];
   let items: HistoryItem[] = [
     { id: 2, created_at: 1_700_000_100, task: 'free_text', title: 'Antwort an Frau Beispiel', model_name: 'Gemma' },
     { id: 1, created_at: 1_700_000_000, task: 'free_text', title: 'Eingangsbestätigung', model_name: 'Gemma' },
@@ -76,8 +77,14 @@ function fakeStore(opts: { locked?: boolean; status?: StoreStatus } = {}) {
       calls.push(`fresh:${c}`);
       return '/home/a/schreibstube.db.unreadable-2026-11-26';
     },
+    onHistoryChanged: async (h) => {
+      listeners.push(h);
+      return () => listeners.splice(listeners.indexOf(h), 1);
+    },
   };
-  return { api, calls };
+  const changed = () => listeners.forEach((h) => h());
+  const add = (item: HistoryItem) => (items = [item, ...items]);
+  return { api, calls, changed, add };
 }
 
 let component: ReturnType<typeof mount> | null = null;
@@ -125,6 +132,17 @@ describe('HistoryPanel', () => {
     expect(s.calls).toContain('delete:1');
     expect(document.querySelector('.history-detail')).toBeNull();
     expect($('.notice').textContent).toBe('Eintrag gelöscht.');
+  });
+
+  it('reloads when the shell reports a saved result', async () => {
+    const s = fakeStore();
+    component = mount(HistoryPanel, { target: $('#app'), props: { api: s.api } });
+    await flush();
+    expect(document.querySelectorAll('.history-item')).toHaveLength(2);
+    s.add({ id: 3, created_at: 1_700_000_200, task: 'free_text', title: 'Neu gespeichert', model_name: 'Gemma' });
+    s.changed();
+    await flush();
+    expect(document.querySelector('.history-title')?.textContent).toBe('Neu gespeichert');
   });
 });
 

@@ -88,6 +88,8 @@ export interface StoreBackend {
   auditExport(): Promise<string>;
   /** After a lost key: resolves with where the old file now is. */
   storeStartFresh(confirmed: boolean): Promise<string>;
+  /** Subscribes to `history-changed` (a result saved or deleted, the store opened). */
+  onHistoryChanged(handler: () => void): Promise<Unlisten>;
 }
 
 export const tauriStoreBackend: StoreBackend = {
@@ -108,4 +110,11 @@ export const tauriStoreBackend: StoreBackend = {
     }),
   auditExport: () => call(() => invoke<string>('audit_export')),
   storeStartFresh: (confirmed) => call(() => invoke<string>('store_start_fresh', { confirmed })),
+  onHistoryChanged: (handler) =>
+    call(async () => {
+      const unlisten = await listen('history-changed', () => handler());
+      return () => {
+        void unlisten();
+      };
+    }),
 };
