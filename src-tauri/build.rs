@@ -14,6 +14,18 @@ fn main() {
             "get_document",
             "summarize",
             "export_summary",
+            "store_status",
+            "history_list",
+            "history_search",
+            "history_get",
+            "history_delete",
+            "settings_get",
+            "settings_set",
+            "data_export",
+            "data_delete_all",
+            "audit_export",
+            "policy_status",
+            "store_start_fresh",
         ]),
     ))
     .expect("tauri build configuration");

@@ -153,12 +153,15 @@ static NEXT_SUMMARY: AtomicU64 = AtomicU64::new(1 << 32);
 /// Summarises the given documents; events stream on `on_event`, `cancel(request_id)` stops.
 #[tauri::command]
 pub fn summarize(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     document_ids: Vec<u64>,
     options: Option<SummaryOptions>,
     on_event: Channel<UiSummaryEvent>,
 ) -> Result<u64, ErrorInfo> {
+    state.policy.ensure_enabled("summary").map_err(|e| ErrorInfo::from(&e))?;
     let engine = state.engine.read().unwrap().clone().ok_or_else(|| ErrorInfo::from(&CoreError::ModelNotReady))?;
+    let history = Arc::clone(&state.history);
     let mut docs = Vec::new();
     let mut failed = Vec::new();
     for id in document_ids {
@@ -191,6 +194,19 @@ pub fn summarize(
                 SummaryEvent::Token { text } => UiSummaryEvent::Token { request_id: id, text },
             })
         });
+        // A finished summary goes into the history (a stopped one is a partial: not kept).
+        if let Ok(result) = &outcome {
+            if !result.cancelled {
+                let saved = history.lock().unwrap().as_mut().map(|h| h.record(&result.to_history(&docs)));
+                match saved {
+                    Some(Ok(_)) => {
+                        let _ = tauri::Emitter::emit(&app, crate::store_cmds::HISTORY_CHANGED, ());
+                    }
+                    Some(Err(e)) => tracing::warn!(code = e.code(), "summary not saved"),
+                    None => tracing::warn!("summary not saved: store not open"),
+                }
+            }
+        }
         send(match outcome {
             Ok(result) => UiSummaryEvent::Done { request_id: id, result: Box::new(result) },
             Err(e) => UiSummaryEvent::Error { request_id: id, error: ErrorInfo::from(&e) },

@@ -2,25 +2,31 @@
 //! the web UI and the core and decides nothing itself (see docs/ipc.md for the contract).
 
 mod akte;
+mod store_cmds;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
 use schreibstube_core::llm::loader::{self, LoadRequest, ModelStatus};
-use schreibstube_core::llm::{CancelToken, Engine, GenEvent, GenStats};
+use schreibstube_core::llm::{CancelToken, Engine, GenEvent, GenStats, StopReason};
+use schreibstube_core::policy::Policy;
+use schreibstube_core::store::{History, NewResult, Provenance};
 use schreibstube_core::tasks::free_text::{self, FreeTextOptions};
-use schreibstube_core::{paths, CoreError, ErrorInfo};
+use schreibstube_core::{logging, models, paths, CoreError, ErrorInfo};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, Manager, State};
 
-/// Shared state: the engine once loaded, the model status, the running generations.
+/// Shared state: the engine once loaded, the model status, the running generations, the IT
+/// policy (read once at start) and the store (history) once opened.
 #[derive(Default)]
 pub struct AppState {
     engine: RwLock<Option<Arc<Engine>>>,
     status: Mutex<Option<ModelStatus>>,
     running: Arc<Mutex<HashMap<u64, CancelToken>>>,
     documents: Arc<akte::Documents>,
+    policy: Policy,
+    history: store_cmds::SharedHistory,
 }
 
 /// A generation event as the UI receives it (tagged by `kind`).
@@ -38,11 +44,12 @@ pub enum UiGenEvent {
 pub struct AppInfo {
     version: &'static str,
     model: ModelStatus,
+    store: store_cmds::StoreStatus,
 }
 
 #[tauri::command]
 fn app_info(state: State<'_, AppState>) -> AppInfo {
-    AppInfo { version: env!("CARGO_PKG_VERSION"), model: current_status(&state) }
+    AppInfo { version: env!("CARGO_PKG_VERSION"), model: current_status(&state), store: store_cmds::status_of(&state) }
 }
 
 #[tauri::command]
@@ -56,26 +63,50 @@ fn current_status(state: &AppState) -> ModelStatus {
 
 #[tauri::command]
 fn generate(
+    app: AppHandle,
     state: State<'_, AppState>,
     prompt: String,
     params: Option<FreeTextOptions>,
     on_event: Channel<UiGenEvent>,
 ) -> Result<u64, ErrorInfo> {
+    state.policy.ensure_enabled("free_text").map_err(|e| ErrorInfo::from(&e))?;
     let engine = state.engine.read().unwrap().clone().ok_or_else(|| ErrorInfo::from(&CoreError::ModelNotReady))?;
-    let request = free_text::request(&prompt, &params.unwrap_or_default());
+    let params = params.unwrap_or_default();
+    let request = free_text::request(&prompt, &params);
     let generation = engine.generate(request).map_err(|e| ErrorInfo::from(&e))?;
     let id = generation.id;
     state.running.lock().unwrap().insert(id, generation.cancel.clone());
 
     let mut events = generation.events;
     let running = Arc::clone(&state.running);
+    let history = Arc::clone(&state.history);
     tauri::async_runtime::spawn(async move {
+        let mut text = String::new();
         while let Some(event) = events.recv().await {
             let (ui, last) = match event {
                 GenEvent::Started { prompt_tokens } => (UiGenEvent::Started { request_id: id, prompt_tokens }, false),
                 GenEvent::Progress { done, total } => (UiGenEvent::Progress { request_id: id, done, total }, false),
-                GenEvent::Token(text) => (UiGenEvent::Token { request_id: id, text }, false),
-                GenEvent::Done(stats) => (UiGenEvent::Done { request_id: id, stats }, true),
+                GenEvent::Token(piece) => {
+                    text.push_str(&piece);
+                    (UiGenEvent::Token { request_id: id, text: piece }, false)
+                }
+                GenEvent::Done(stats) => {
+                    // Saved exactly as the CLI saves it (core: History::record), off the async
+                    // threads: the first save may hash the model file. A stopped answer is not
+                    // a result.
+                    if stats.stop_reason != StopReason::Cancelled {
+                        let (history, engine, prompt, text, params) =
+                            (Arc::clone(&history), Arc::clone(&engine), prompt.clone(), std::mem::take(&mut text), params.clone());
+                        let stats_json = serde_json::to_value(&stats).unwrap_or_default();
+                        let app = app.clone();
+                        tauri::async_runtime::spawn_blocking(move || {
+                            if save_result(&history, &engine, &prompt, text, &params, stats_json) {
+                                let _ = app.emit(store_cmds::HISTORY_CHANGED, ());
+                            }
+                        });
+                    }
+                    (UiGenEvent::Done { request_id: id, stats }, true)
+                }
                 GenEvent::Error(e) => {
                     let info = ErrorInfo::from(&*e);
                     (UiGenEvent::Error { request_id: id, code: info.code, message_de: info.message_de, message_en: info.message_en }, true)
@@ -92,6 +123,44 @@ fn generate(
     Ok(id)
 }
 
+fn save_result(
+    history: &store_cmds::SharedHistory,
+    engine: &Engine,
+    prompt: &str,
+    text: String,
+    params: &FreeTextOptions,
+    stats: serde_json::Value,
+) -> bool {
+    let info = engine.info();
+    let data_dir = paths::data_dir(None);
+    let sha256 = models::sha256_cached(&info.path, &data_dir).unwrap_or_default();
+    let name = models::Manifest::locate(Some(&data_dir))
+        .ok()
+        .and_then(|m| m.entry_for(&info.path).map(|e| e.name.clone()))
+        .unwrap_or_else(|| info.name.clone());
+    let parameters = serde_json::to_value(params).unwrap_or_default();
+    let record = NewResult {
+        task: "free_text".into(),
+        title: NewResult::title_from(prompt),
+        body: text,
+        data: serde_json::json!({ "prompt": prompt, "stats": stats }),
+        provenance: Provenance::new(&name, &sha256, parameters, &[prompt]),
+    };
+    let mut guard = history.lock().unwrap();
+    match guard.as_mut().map(|h| h.record(&record)) {
+        Some(Ok(id)) => id.is_some(),
+        // The UI shows the store's state (app_info.store); the result stays on screen.
+        Some(Err(e)) => {
+            tracing::warn!(code = e.code(), "result not saved");
+            false
+        }
+        None => {
+            tracing::warn!("result not saved: store still opening");
+            false
+        }
+    }
+}
+
 /// Stops a generation or a summary; a request that has already finished is not an error.
 #[tauri::command]
 fn cancel(state: State<'_, AppState>, request_id: u64) {
@@ -101,10 +170,21 @@ fn cancel(state: State<'_, AppState>, request_id: u64) {
 }
 
 pub fn run() {
-    init_logging();
+    let data_dir = paths::data_dir(None);
+    logging::init(&data_dir, logging::Stderr::On);
     schreibstube_core::diagnostics::install_panic_hook();
+    // No policy file: no restrictions. A broken one: the app does not run unrestricted.
+    let policy = match Policy::load() {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!(code = e.code(), "invalid IT policy; not starting");
+            eprintln!("{}", e.message_de());
+            std::process::exit(1);
+        }
+    };
+    let state = AppState { policy, ..AppState::default() };
     tauri::Builder::default()
-        .manage(AppState::default())
+        .manage(state)
         .invoke_handler(tauri::generate_handler![
             app_info,
             model_status,
@@ -117,9 +197,22 @@ pub fn run() {
             akte::get_document,
             akte::summarize,
             akte::export_summary,
+            store_cmds::store_status,
+            store_cmds::history_list,
+            store_cmds::history_search,
+            store_cmds::history_get,
+            store_cmds::history_delete,
+            store_cmds::settings_get,
+            store_cmds::settings_set,
+            store_cmds::data_export,
+            store_cmds::data_delete_all,
+            store_cmds::audit_export,
+            store_cmds::policy_status,
+            store_cmds::store_start_fresh,
         ])
         .setup(|app| {
             start_model_load(app.handle().clone());
+            open_store(app.handle().clone());
             Ok(())
         })
         .run(tauri::generate_context!())
@@ -149,11 +242,32 @@ fn start_model_load(app: AppHandle) {
     );
 }
 
-fn init_logging() {
-    // llama.cpp's log lines arrive as tracing events (target llama-cpp-2); keep them at warn.
-    let filter = std::env::var("SCHREIBSTUBE_LOG").unwrap_or_else(|_| "warn,llama-cpp-2=error".into());
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-        .with_writer(std::io::stderr)
-        .try_init();
+/// Opens the store on a thread of its own (the keychain may take a moment; its blocking calls
+/// must not run on the async runtime), applies retention at once, and then daily.
+fn open_store(app: AppHandle) {
+    let shared = Arc::clone(&app.state::<AppState>().history);
+    let policy = app.state::<AppState>().policy.clone();
+    std::thread::spawn(move || {
+        // History::open applies retention once it is open.
+        let history = History::open(&paths::data_dir(None), policy);
+        *shared.lock().unwrap() = Some(history);
+        // The panels that asked while it was opening look again.
+        let _ = app.emit(store_cmds::HISTORY_CHANGED, ());
+        tauri::async_runtime::spawn(async move {
+            let day = std::time::Duration::from_secs(24 * 60 * 60);
+            let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + day, day);
+            loop {
+                interval.tick().await;
+                let shared = Arc::clone(&shared);
+                let _ = tauri::async_runtime::spawn_blocking(move || {
+                    if let Some(h) = shared.lock().unwrap().as_mut() {
+                        if let Err(e) = h.apply_retention() {
+                            tracing::warn!(code = e.code(), "daily retention failed");
+                        }
+                    }
+                })
+                .await;
+            }
+        });
+    });
 }

@@ -388,6 +388,47 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
     if (x.output === "done") log("(it finished on its own at the same moment; Escape not proven)");
   });
 
+  // A finished answer is saved by the shell into the encrypted store and listed in "Verlauf".
+  step("a finished answer appears in the history", T.firstText + T.streamWindow + 120_000, async () => {
+    const poll = async (what, timeout, fn) => {
+      const end = Date.now() + timeout;
+      for (;;) {
+        checkAppAlive();
+        const [ok, value] = await fn();
+        if (ok) return value;
+        if (Date.now() > end) throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}; last: ${JSON.stringify(value)}`);
+        await sleep(300);
+      }
+    };
+    const store = await poll("#store-status to leave 'opening'", 30_000, async () => {
+      const st = await exec(`const e = document.getElementById("store-status");
+        return e ? [e.getAttribute("data-state"), e.textContent.trim()] : [null, ""];`);
+      return [st[0] !== null && st[0] !== "opening", st];
+    });
+    log(`store: data-state=${store[0]} "${store[1]}"`);
+    assert.equal(store[0], "ready", `the store is not ready: "${store[1]}"`);
+
+    const prompt = "Verlaufsprobe: Die Stadtbibliothek ist am Montag geschlossen.";
+    await exec(
+      `const p = document.getElementById("prompt"); p.value = arguments[0];
+       p.dispatchEvent(new Event("input", { bubbles: true }));`,
+      [prompt],
+    );
+    log("click #send (this answer runs to its end)");
+    await wd("POST", s(`/element/${await find("#send")}/click`), {});
+    await waitFor('#output data-state "done"', T.firstText + T.streamWindow + 60_000, (y) => {
+      if (y.output === "error") throw new Error(`generation failed: "${y.outputText}"`);
+      return y.output === "done";
+    }, 200);
+    const titles = await poll("the answer in #history", 15_000, async () => {
+      const t = await exec(`return [...document.querySelectorAll("#history .history-title")].map((e) => e.textContent);`);
+      return [t.some((x) => x.startsWith("Verlaufsprobe")), t];
+    });
+    log(`history titles: ${JSON.stringify(titles)}`);
+    await exec(`document.getElementById("history").scrollIntoView({ block: "start" });`);
+    await screenshot("history.png");
+  });
+
   step("Akte: the sample case file is summarised with facts, citations and coverage", T.summary + 120_000, async () => {
     const state = () =>
       exec(`const q = (s) => document.querySelector(s);

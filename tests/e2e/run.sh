@@ -31,7 +31,7 @@ for tool in Xvfb tauri-driver WebKitWebDriver node; do
 done
 
 log() { echo "[e2e] $*"; }
-xvfb_pid="" driver_pid="" dbus_pid="" state_dir=""
+xvfb_pid="" driver_pid="" dbus_pid="" keyring_pid="" state_dir=""
 # shellcheck disable=SC2317 # invoked by the EXIT trap
 cleanup() {
   local rc=$?
@@ -44,6 +44,7 @@ cleanup() {
     kill -KILL -- "-$driver_pid" 2>/dev/null || true
   fi
   if [[ -n "$xvfb_pid" ]]; then kill -TERM "$xvfb_pid" 2>/dev/null || true; wait "$xvfb_pid" 2>/dev/null || true; fi
+  if [[ -n "$keyring_pid" ]]; then kill -TERM "$keyring_pid" 2>/dev/null || true; wait "$keyring_pid" 2>/dev/null || true; fi
   if [[ -n "$dbus_pid" ]]; then kill -TERM -- "-$dbus_pid" 2>/dev/null || true; wait "$dbus_pid" 2>/dev/null || true; fi
   [[ -z "$state_dir" ]] || rm -rf "$state_dir"
   if [[ $rc -ne 0 ]]; then
@@ -84,6 +85,21 @@ for _ in $(seq 100); do [[ -s "$state_dir/bus" ]] && break; kill -0 "$dbus_pid" 
 [[ -s "$state_dir/bus" ]] || { echo "e2e: dbus-daemon did not start (see $out/dbus.log)" >&2; exit 1; }
 DBUS_SESSION_BUS_ADDRESS="$(head -n1 "$state_dir/bus")"
 export DBUS_SESSION_BUS_ADDRESS
+
+# An unlocked Secret Service on that bus (as scripts/with-keyring.sh makes one), so the app's
+# encrypted store opens and the test can see a result in the history. Without gnome-keyring the
+# app runs with its store "unavailable" and the history step says so.
+if command -v gnome-keyring-daemon >/dev/null; then
+  gnome-keyring-daemon --foreground --unlock --components=secrets --control-directory="$XDG_RUNTIME_DIR/keyring" \
+    < <(printf %s "schreibstube-e2e") >"$state_dir/keyring.env" 2>"$out/keyring.log" &
+  keyring_pid=$!
+  for _ in $(seq 100); do
+    dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+      org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true' && break
+    kill -0 "$keyring_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+fi
 
 # Xvfb picks a free display itself (-displayfd) instead of fighting over :99.
 display_file="$state_dir/display"

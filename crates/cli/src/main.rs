@@ -3,6 +3,9 @@
 //!
 //! Errors end the process with a non-zero exit code and one German sentence on stderr.
 
+mod admin;
+mod history;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,7 +17,9 @@ use schreibstube_core::documents::{self, ExtractOptions};
 use schreibstube_core::llm::{Engine, EngineConfig};
 use schreibstube_core::tasks::free_text::{self, FreeTextOptions};
 use schreibstube_core::models::{self, Manifest};
-use schreibstube_core::{paths, CoreError};
+use schreibstube_core::policy::Policy;
+use schreibstube_core::store::{History, NewResult, Provenance};
+use schreibstube_core::{logging, paths, CoreError};
 use serde_json::json;
 
 #[derive(Parser)]
@@ -53,6 +58,38 @@ enum Command {
     /// Summarise an Akte (one or more files): every page read, sentences with page citations,
     /// key facts, claims not found in the sources flagged
     Summarize(summarize::SummarizeArgs),
+    /// The saved results (encrypted store in the data folder)
+    History {
+        #[command(subcommand)]
+        command: history::HistoryCommand,
+    },
+    /// Export or delete all stored data (DSGVO)
+    Data {
+        #[command(subcommand)]
+        command: history::DataCommand,
+    },
+    /// The audit log (metadata only)
+    Audit {
+        #[command(subcommand)]
+        command: history::AuditCommand,
+    },
+    /// The IT policy in force
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+    /// Test aid: save N results, print each id after its commit
+    #[command(hide = true)]
+    DebugSaveStream(history::SaveStreamArgs),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Show the policy file and the settings it fixes
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args)]
@@ -74,6 +111,13 @@ enum ModelsCommand {
     },
     /// Check the sha256 of every model file present against the manifest
     Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Copy a GGUF model (e.g. from a USB stick) into the models folder, after checking it
+    Import {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
         #[arg(long)]
         json: bool,
     },
@@ -111,16 +155,31 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging();
+    let data_dir = paths::data_dir(cli.global.data_dir.clone());
+    init_logging(&data_dir);
     schreibstube_core::diagnostics::install_panic_hook();
+    // No policy file: no restrictions. A broken one: refuse to run, never run unrestricted.
+    let policy = match Policy::load() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{}", e.message_de());
+            return ExitCode::FAILURE;
+        }
+    };
     // The core contains panics of the parsers and the engine itself; this is the last net for
     // anything else, so the user still gets one German sentence and no backtrace.
     let Cli { global, command } = cli;
     let outcome = std::panic::catch_unwind(move || match command {
-        Command::Extract(args) => extract(args),
+        Command::Extract(args) => match policy.ensure_enabled("extract") {
+            Ok(()) => extract(args, &policy),
+            Err(e) => {
+                eprintln!("{}", e.message_de());
+                ExitCode::FAILURE
+            }
+        },
         Command::Summarize(args) => {
             let data_dir = paths::data_dir(global.data_dir.clone());
-            match summarize::run(global.model.as_deref(), global.threads, &data_dir, args) {
+            match policy.ensure_enabled("summary").and_then(|()| summarize::run(global.model.as_deref(), global.threads, &data_dir, &policy, args)) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::FAILURE,
                 Err(e) => {
@@ -129,7 +188,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        command => match run(&global, command) {
+        command => match run(&global, &policy, command) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("{}", e.message_de());
@@ -143,32 +202,41 @@ fn main() -> ExitCode {
     })
 }
 
-/// Logs go to stderr only when asked for (`SCHREIBSTUBE_LOG=info`), so that a failing command
-/// prints exactly one sentence. llama.cpp's own log lines arrive here through tracing too.
-fn init_logging() {
-    let Ok(filter) = std::env::var("SCHREIBSTUBE_LOG") else { return };
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-        .with_writer(std::io::stderr)
-        .try_init();
+/// Every command logs to the rotating file in the data folder (`<data>/logs`, with or without
+/// `--json`: stdout is never the log). Logs go to stderr as well only when asked for
+/// (`SCHREIBSTUBE_LOG=info`), so that a failing command prints exactly one sentence. llama.cpp's
+/// own log lines arrive here through tracing too.
+fn init_logging(data_dir: &std::path::Path) {
+    let stderr = if std::env::var_os("SCHREIBSTUBE_LOG").is_some() { logging::Stderr::On } else { logging::Stderr::Off };
+    logging::init(data_dir, stderr);
 }
 
-fn run(global: &Global, command: Command) -> Result<(), CoreError> {
+fn run(global: &Global, policy: &Policy, command: Command) -> Result<(), CoreError> {
     let data_dir = paths::data_dir(global.data_dir.clone());
     match command {
         Command::Models { command: ModelsCommand::List { json } } => models_list(&data_dir, json),
         Command::Models { command: ModelsCommand::Verify { json } } => models_verify(&data_dir, json),
-        Command::Generate(args) => generate(global, &data_dir, args),
+        Command::Models { command: ModelsCommand::Import { file, json } } => admin::models_import(&data_dir, policy, &file, json),
+        Command::Generate(args) => generate(global, policy, &data_dir, args),
+        Command::History { command } => history::history(&data_dir, policy, command),
+        Command::Data { command } => history::data(&data_dir, policy, command),
+        Command::Audit { command } => history::audit(&data_dir, policy, command),
+        Command::Policy { command: PolicyCommand::Show { json } } => admin::policy_show(policy, json),
+        Command::DebugSaveStream(args) => history::save_stream(&data_dir, policy, args),
         Command::Extract(_) | Command::Summarize(_) => unreachable!("handled in main"),
     }
 }
 
 /// `extract`: every file is read and reported; one that fails does not stop the others. Exit
 /// code 0 if all were read, 1 if any failed.
-fn extract(args: ExtractArgs) -> ExitCode {
+fn extract(args: ExtractArgs, policy: &Policy) -> ExitCode {
     // A parser panic is caught by the core and reported as a typed error; the panic hook
     // (diagnostics) keeps its message, which may quote the document, out of stderr and the log.
-    let items = documents::extract_batch(&args.files, &ExtractOptions::default());
+    let mut options = ExtractOptions::default();
+    if let Some(mb) = policy.max_file_mb {
+        options.max_file_bytes = mb * 1024 * 1024;
+    }
+    let items = documents::extract_batch(&args.files, &options);
     let failed = items.iter().filter(|i| i.result.is_err()).count();
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -251,8 +319,12 @@ fn models_verify(data_dir: &std::path::Path, json: bool) -> Result<(), CoreError
     first_error.map_or(Ok(()), Err)
 }
 
-fn generate(global: &Global, data_dir: &std::path::Path, args: GenerateArgs) -> Result<(), CoreError> {
-    let resolved = models::resolve(global.model.as_deref(), data_dir)?;
+fn generate(global: &Global, policy: &Policy, data_dir: &std::path::Path, args: GenerateArgs) -> Result<(), CoreError> {
+    policy.ensure_enabled("free_text")?;
+    // The policy's model allow-list is enforced here, before anything is loaded.
+    let resolved = models::resolve_with_policy(global.model.as_deref(), data_dir, policy)?;
+    // The store opens (and applies retention) at start; without a keychain the command goes on.
+    let mut history = History::open(data_dir, policy.clone());
     let mut config = EngineConfig::new(&resolved.path);
     config.threads = global.threads;
     let engine = Engine::load(config, |_| {})?;
@@ -268,9 +340,30 @@ fn generate(global: &Global, data_dir: &std::path::Path, args: GenerateArgs) -> 
             let _ = out.flush();
         }
     })?;
+
+    // Saved like the app saves it (core: History::record); without a keychain the result is
+    // still printed, with one warning.
+    let info = engine.info();
+    let model_name = resolved.entry.as_ref().map_or(info.name.clone(), |e| e.name.clone());
+    let parameters = json!({
+        "max_tokens": args.max_tokens, "temperature": args.temperature, "seed": args.seed, "threads": info.threads,
+    });
+    let record = NewResult {
+        task: "free_text".into(),
+        title: NewResult::title_from(&args.prompt),
+        body: completion.text.clone(),
+        data: json!({ "prompt": args.prompt, "stats": completion.stats }),
+        provenance: Provenance::new(&model_name, &sha256, parameters, &[&args.prompt]),
+    };
+    let (history_id, not_saved) = match history.record(&record) {
+        Ok(id) => (id, None),
+        Err(e) => {
+            tracing::warn!(code = e.code(), "result not saved");
+            (None, Some(history.warning_de().unwrap_or_else(|| format!("Verlauf wird nicht gespeichert: {}", e.message_de()))))
+        }
+    };
     if args.json {
         let s = &completion.stats;
-        let info = engine.info();
         let body = json!({
             "text": completion.text,
             "prompt_tokens": s.prompt_tokens,
@@ -280,12 +373,17 @@ fn generate(global: &Global, data_dir: &std::path::Path, args: GenerateArgs) -> 
             "prompt_tokens_per_s": s.prompt_tokens_per_s,
             "generate_tokens_per_s": s.generate_tokens_per_s,
             "stop_reason": s.stop_reason,
-            "model": { "file": info.file, "name": resolved.entry.as_ref().map_or(info.name.clone(), |e| e.name.clone()), "sha256": sha256, "kind": info.kind },
+            "model": { "file": info.file, "name": model_name, "sha256": sha256, "kind": info.kind },
             "threads": info.threads,
+            "history_id": history_id,
         });
         let _ = writeln!(out, "{body}");
     } else {
         let _ = writeln!(out);
+    }
+    drop(out);
+    if let Some(warning) = not_saved {
+        eprintln!("{warning}");
     }
     Ok(())
 }

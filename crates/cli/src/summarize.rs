@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use schreibstube_core::documents::{self, ExtractOptions};
 use schreibstube_core::llm::{CancelToken, Engine, EngineConfig};
+use schreibstube_core::policy::Policy;
+use schreibstube_core::store::History;
 use schreibstube_core::{export, models};
 use schreibstube_core::tasks::summarize::{self, FailedFile, Form, Length, ModelRef, SummaryEvent, SummaryOptions};
 use schreibstube_core::CoreError;
@@ -48,7 +50,7 @@ enum FormArg {
 }
 
 /// Returns whether every file could be read (exit code 1 otherwise, as `extract` does).
-pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, args: SummarizeArgs) -> Result<bool, CoreError> {
+pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, policy: &Policy, args: SummarizeArgs) -> Result<bool, CoreError> {
     // A wrong export name fails before the long work, not after it.
     let export_format = match &args.export {
         Some(path) => Some(export::Format::from_path(path).ok_or_else(|| {
@@ -58,7 +60,11 @@ pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, args: 
     };
     let mut docs = Vec::new();
     let mut failed = Vec::new();
-    for item in documents::extract_batch(&args.files, &ExtractOptions::default()) {
+    let mut extract_options = ExtractOptions::default();
+    if let Some(mb) = policy.max_file_mb {
+        extract_options.max_file_bytes = mb * 1024 * 1024;
+    }
+    for item in documents::extract_batch(&args.files, &extract_options) {
         match item.result {
             Ok(doc) => docs.push(doc),
             Err(error) => {
@@ -70,7 +76,9 @@ pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, args: 
     }
     let all_read = failed.is_empty();
 
-    let resolved = models::resolve(model, data_dir)?;
+    // The policy's model allow-list first; the store opens (and applies retention) at start.
+    let resolved = models::resolve_with_policy(model, data_dir, policy)?;
+    let mut history = History::open(data_dir, policy.clone());
     let mut config = EngineConfig::new(&resolved.path);
     config.threads = threads;
     let engine = Engine::load(config, |_| {})?;
@@ -103,6 +111,10 @@ pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, args: 
         }
     })?;
 
+    // Saved like the app saves it; without a keychain the result is still printed, with a warning.
+    if let Err(e) = history.record(&result.to_history(&docs)) {
+        eprintln!("{}", history.warning_de().unwrap_or_else(|| format!("Verlauf wird nicht gespeichert: {}", e.message_de())));
+    }
     if let (Some(path), Some(format)) = (&args.export, export_format) {
         export::write_summary(&result, format, path)?;
     }

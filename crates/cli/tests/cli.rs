@@ -2,12 +2,11 @@
 
 use std::process::Command;
 
+mod common;
+
 fn cli() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_schreibstube-cli"));
-    // The repository's models/ is found from the crate folder (cargo runs tests there).
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd.arg("--data-dir").arg(std::env::temp_dir().join("schreibstube-cli-test"));
-    cmd
+    // One data folder per test run (the store in it belongs to this run's keychain).
+    common::cli(&std::env::temp_dir().join(format!("schreibstube-cli-test-{}", std::process::id())))
 }
 
 #[test]

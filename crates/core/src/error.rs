@@ -53,6 +53,28 @@ pub enum CoreError {
     // Tasks (`crate::tasks`).
     #[error("the files hold no readable text to summarise or explain")]
     NothingToSummarize,
+    // Policy, history, data rights, model import (issue 7: `crate::policy`, `crate::store`,
+    // `crate::models::import`).
+    #[error("the IT policy {path} is invalid: {detail}")]
+    PolicyInvalid { path: PathBuf, detail: String },
+    #[error("the IT policy does not allow the model {0}")]
+    ModelNotAllowed(String),
+    #[error("the IT has switched off {0}")]
+    FeatureDisabled(String),
+    #[error("the setting {0} is fixed by the IT")]
+    SettingLocked(String),
+    #[error("the model {0} is not in the manifest and not allowed by the IT policy")]
+    ModelNotInManifest(String),
+    #[error("not enough disk space: {needed_mb} MB needed, {available_mb} MB free")]
+    DiskSpace { needed_mb: u64, available_mb: u64 },
+    #[error("history is switched off")]
+    HistoryDisabled,
+    #[error("this needs an explicit confirmation")]
+    ConfirmationRequired,
+    #[error("no history entry {0}")]
+    HistoryEntryNotFound(i64),
+    #[error("the store is still being opened")]
+    StoreOpening,
 }
 
 impl CoreError {
@@ -79,6 +101,16 @@ impl CoreError {
             Self::Io { .. } => "io",
             Self::Document(e) => e.code(),
             Self::NothingToSummarize => "task_no_text",
+            Self::PolicyInvalid { .. } => "policy_invalid",
+            Self::ModelNotAllowed(_) => "model_not_allowed",
+            Self::FeatureDisabled(_) => "feature_disabled",
+            Self::SettingLocked(_) => "setting_locked",
+            Self::ModelNotInManifest(_) => "model_not_in_manifest",
+            Self::DiskSpace { .. } => "disk_space",
+            Self::HistoryDisabled => "history_disabled",
+            Self::ConfirmationRequired => "confirmation_required",
+            Self::HistoryEntryNotFound(_) => "history_entry_not_found",
+            Self::StoreOpening => "store_opening",
         }
     }
 
@@ -134,6 +166,25 @@ impl CoreError {
             },
             Self::Document(e) => e.message_de(),
             Self::NothingToSummarize => "Die Dateien enthalten keinen lesbaren Text. Bitte prüfen Sie, ob es sich um gescannte Seiten ohne Texterkennung oder leere Dateien handelt.".into(),
+            Self::PolicyInvalid { path, detail } => format!(
+                "Die IT-Richtlinie „{}“ ist fehlerhaft: {detail}. Schreibstube startet erst wieder, wenn Ihre IT die Datei korrigiert hat.",
+                path.display()
+            ),
+            Self::ModelNotAllowed(file) => format!(
+                "Das Modell „{file}“ ist von Ihrer IT nicht freigegeben (seine Prüfsumme steht nicht in der IT-Richtlinie). Bitte wählen Sie ein freigegebenes Modell oder wenden Sie sich an Ihre IT."
+            ),
+            Self::FeatureDisabled(what) => format!("Die Funktion „{what}“ ist von Ihrer IT abgeschaltet."),
+            Self::SettingLocked(what) => format!("Die Einstellung „{what}“ ist von der IT festgelegt und kann nicht geändert werden."),
+            Self::ModelNotInManifest(file) => format!(
+                "Das Modell „{file}“ steht nicht im Modellverzeichnis und ist von Ihrer IT nicht freigegeben; es wird nicht übernommen."
+            ),
+            Self::DiskSpace { needed_mb, available_mb } => format!(
+                "Auf dem Datenträger ist nicht genug Platz: Benötigt werden {needed_mb} MB, frei sind {available_mb} MB. Bitte schaffen Sie Platz und versuchen Sie es erneut."
+            ),
+            Self::HistoryDisabled => "Der Verlauf ist abgeschaltet (von der IT oder in den Einstellungen); es werden keine Ergebnisse gespeichert.".into(),
+            Self::ConfirmationRequired => "Dieser Schritt löscht Daten endgültig und braucht Ihre ausdrückliche Bestätigung.".into(),
+            Self::HistoryEntryNotFound(id) => format!("Im Verlauf gibt es keinen Eintrag {id} (mehr)."),
+            Self::StoreOpening => "Der Verlauf wird noch geöffnet. Bitte versuchen Sie es gleich noch einmal.".into(),
         }
     }
 
@@ -158,6 +209,20 @@ impl CoreError {
             Self::Keychain(_) => "The system keychain is not available, so Schreibstube cannot store your data encrypted. Please log in again or ask your IT.".into(),
             Self::Document(e) => e.message_en(),
             Self::NothingToSummarize => "The files contain no readable text. Please check whether they are scans without text recognition or empty files.".into(),
+            Self::PolicyInvalid { path, detail } => format!(
+                "The IT policy “{}” is invalid: {detail}. Schreibstube will not start until your IT has fixed it.",
+                path.display()
+            ),
+            Self::ModelNotAllowed(file) => format!("The model “{file}” is not approved by your IT (its checksum is not in the IT policy)."),
+            Self::FeatureDisabled(what) => format!("The function “{what}” has been switched off by your IT."),
+            Self::SettingLocked(what) => format!("The setting “{what}” is fixed by your IT and cannot be changed."),
+            Self::ModelNotInManifest(file) => format!("The model “{file}” is neither in the model manifest nor approved by your IT; it was not imported."),
+            Self::DiskSpace { needed_mb, available_mb } => format!(
+                "Not enough disk space: {needed_mb} MB needed, {available_mb} MB free. Please free some space and try again."
+            ),
+            Self::HistoryDisabled => "History is switched off (by your IT or in the settings); no results are stored.".into(),
+            Self::ConfirmationRequired => "This step deletes data for good and needs your explicit confirmation.".into(),
+            Self::HistoryEntryNotFound(id) => format!("There is no history entry {id} (any more)."),
             other => {
                 let mut s = other.to_string();
                 if let Some(first) = s.get_mut(0..1) {

@@ -6,8 +6,11 @@ pub mod documents;
 pub mod error;
 pub mod export;
 pub mod llm;
+pub mod logging;
+pub mod model_import;
 pub mod models;
 pub mod paths;
+pub mod policy;
 pub mod store;
 pub mod tasks;
 

@@ -203,8 +203,29 @@ pub struct ResolvedModel {
     pub entry: Option<ModelEntry>,
 }
 
-/// `explicit` (from `--model` or the settings) wins; else the manifest's default.
+/// `explicit` (from `--model` or the settings) wins; else the manifest's default. The IT policy
+/// (`crate::policy`) is read and enforced: a model whose sha256 is not on its allow-list is
+/// refused here, before the engine loads anything (`ModelNotAllowed`); an invalid policy file
+/// refuses everything (`PolicyInvalid`).
 pub fn resolve(explicit: Option<&Path>, data_dir: &Path) -> Result<ResolvedModel> {
+    resolve_with_policy(explicit, data_dir, &crate::policy::Policy::load()?)
+}
+
+/// [`resolve`] with a given policy.
+pub fn resolve_with_policy(explicit: Option<&Path>, data_dir: &Path, policy: &crate::policy::Policy) -> Result<ResolvedModel> {
+    let resolved = resolve_unchecked(explicit, data_dir)?;
+    if policy.allowed_models.is_some() {
+        if !resolved.path.is_file() {
+            return Err(CoreError::ModelNotFound(resolved.path));
+        }
+        let sha256 = sha256_cached(&resolved.path, data_dir)?;
+        let file = resolved.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        policy.ensure_model_allowed(&file, &sha256)?;
+    }
+    Ok(resolved)
+}
+
+fn resolve_unchecked(explicit: Option<&Path>, data_dir: &Path) -> Result<ResolvedModel> {
     match explicit {
         Some(path) => {
             let entry = Manifest::locate(Some(data_dir)).ok().and_then(|m| m.entry_for(path).cloned());

@@ -9,10 +9,15 @@ import type {
   DocumentFull,
   GenEvent,
   GenParams,
+  HistoryItem,
   ModelStatus,
+  SettingsView,
+  StoreStatus,
+  StoredResult,
   SummaryEvent,
   SummaryOptions,
   SummaryResult,
+  UserSettings,
 } from './types';
 
 export type Unlisten = () => void;
@@ -111,6 +116,54 @@ export const tauriBackend: Backend = {
     call(async () => {
       // The webview's own drag-and-drop delivers paths (an HTML drop event would not).
       const unlisten = await listen<{ paths: string[] }>('tauri://drag-drop', (e) => handler(e.payload.paths ?? []));
+      return () => {
+        void unlisten();
+      };
+    }),
+};
+
+/** The store's commands: history, settings, data rights (docs/ipc.md). */
+export interface StoreBackend {
+  storeStatus(): Promise<StoreStatus>;
+  historyList(limit?: number): Promise<HistoryItem[]>;
+  historySearch(query: string, limit?: number): Promise<HistoryItem[]>;
+  historyGet(id: number): Promise<StoredResult>;
+  historyDelete(id: number): Promise<void>;
+  settingsGet(): Promise<SettingsView>;
+  settingsSet(user: UserSettings): Promise<SettingsView>;
+  /** Resolves with the path of the ZIP. */
+  dataExport(): Promise<string>;
+  /** `confirmed` must be the user's explicit yes. */
+  dataDeleteAll(confirmed: boolean): Promise<void>;
+  /** Resolves with the path of the CSV. */
+  auditExport(): Promise<string>;
+  /** After a lost key: resolves with where the old file now is. */
+  storeStartFresh(confirmed: boolean): Promise<string>;
+  /** Subscribes to `history-changed` (a result saved or deleted, the store opened). */
+  onHistoryChanged(handler: () => void): Promise<Unlisten>;
+}
+
+export const tauriStoreBackend: StoreBackend = {
+  storeStatus: () => call(() => invoke<StoreStatus>('store_status')),
+  historyList: (limit) => call(() => invoke<HistoryItem[]>('history_list', { limit })),
+  historySearch: (query, limit) => call(() => invoke<HistoryItem[]>('history_search', { query, limit })),
+  historyGet: (id) => call(() => invoke<StoredResult>('history_get', { id })),
+  historyDelete: (id) =>
+    call(async () => {
+      await invoke<null>('history_delete', { id });
+    }),
+  settingsGet: () => call(() => invoke<SettingsView>('settings_get')),
+  settingsSet: (user) => call(() => invoke<SettingsView>('settings_set', { user })),
+  dataExport: () => call(() => invoke<string>('data_export')),
+  dataDeleteAll: (confirmed) =>
+    call(async () => {
+      await invoke<null>('data_delete_all', { confirmed });
+    }),
+  auditExport: () => call(() => invoke<string>('audit_export')),
+  storeStartFresh: (confirmed) => call(() => invoke<string>('store_start_fresh', { confirmed })),
+  onHistoryChanged: (handler) =>
+    call(async () => {
+      const unlisten = await listen('history-changed', () => handler());
       return () => {
         void unlisten();
       };

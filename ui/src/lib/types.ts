@@ -157,3 +157,78 @@ export type SummaryEvent =
   | { kind: 'token'; request_id: number; text: string }
   | { kind: 'done'; request_id: number; result: SummaryResult }
   | { kind: 'error'; request_id: number; error: AppError };
+// ---- Store: history, settings, data rights, IT policy (docs/ipc.md) ----
+
+export type StoreStatus =
+  | { phase: 'opening' }
+  | {
+      phase: 'open';
+      state: 'ready' | 'off' | 'unavailable';
+      error?: AppError;
+      db_path: string;
+      /** key missing or wrong: offer "start fresh" (the old file is kept) */
+      can_start_fresh: boolean;
+    };
+
+export interface HistoryItem {
+  id: number;
+  /** unix seconds */
+  created_at: number;
+  task: string;
+  title: string;
+  model_name: string;
+}
+
+export interface StoredResult {
+  id: number;
+  created_at: number;
+  task: string;
+  title: string;
+  body: string;
+  data: unknown;
+  provenance: {
+    model_name: string;
+    model_sha256: string;
+    template: string | null;
+    input_sha256: string[];
+    parameters: unknown;
+    app_version: string;
+  };
+}
+
+/** `locked`: "von der IT festgelegt", shown read-only. */
+export interface Setting<T> {
+  value: T;
+  locked: boolean;
+}
+
+export interface SenderProfile {
+  authority?: string | null;
+  office?: string | null;
+  clerk?: string | null;
+  phone?: string | null;
+  email?: string | null;
+  opening_hours?: string | null;
+  address?: string | null;
+  logo?: string | null;
+}
+
+export interface UserSettings {
+  retention_days?: number | null;
+  keep_history?: boolean | null;
+  max_file_mb?: number | null;
+  sender: SenderProfile;
+}
+
+export interface SettingsView {
+  user: UserSettings;
+  effective: {
+    retention_days: Setting<number>;
+    keep_history: Setting<boolean>;
+    max_file_mb: Setting<number>;
+    sender: Record<keyof SenderProfile, Setting<string | null>>;
+    disabled_features: string[];
+    allowed_models: string[] | null;
+    policy_source: string | null;
+  };
+}

@@ -2,9 +2,13 @@
 //! that lives only in the OS keychain (`key.rs`). Every save is one transaction; the file holds
 //! no plaintext of anything stored.
 //!
-//! What it keeps today: results (history, full-text searchable) and an audit log of metadata
-//! (task, model, input hashes — never content). Settings, documents and templates follow.
+//! What it keeps: results (history, full-text searchable), documents (extracted text, hashes),
+//! the user's settings and sender profile, and an audit log of metadata (task, template, model,
+//! input hashes — never content). `history.rs` is what the front ends hold (the store if it
+//! could be opened, the policy's rules, retention); `export.rs` the DSGVO export and the audit CSV.
 
+mod export;
+mod history;
 mod key;
 mod schema;
 
@@ -15,6 +19,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CoreError, Result};
+pub use export::{timestamp_utc, ExportSummary};
+pub use history::{History, HistoryState, HistoryStatus};
 pub use key::{DbKey, Keychain};
 
 pub use schema::VERSION as SCHEMA_VERSION;
@@ -34,10 +40,24 @@ pub struct NewResult {
     pub provenance: Provenance,
 }
 
+impl NewResult {
+    /// A short title for the history list: the first non-empty line of `text`, at most 80
+    /// characters.
+    pub fn title_from(text: &str) -> String {
+        let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+        let mut title: String = line.chars().take(80).collect();
+        if line.chars().count() > 80 {
+            title.push('…');
+        }
+        title
+    }
+}
+
 /// Where a result came from (DESIGN.md: every result carries it; the audit log keeps it without
 /// content).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Provenance {
+    /// Display name from the manifest (or the file name).
     pub model_name: String,
     pub model_sha256: String,
     #[serde(default)]
@@ -47,6 +67,48 @@ pub struct Provenance {
     #[serde(default)]
     pub parameters: serde_json::Value,
     pub app_version: String,
+}
+
+impl Provenance {
+    /// Provenance of a result made now by this build: `inputs` are the texts that went in (the
+    /// prompt, documents); only their sha256 is kept.
+    pub fn new(model_name: &str, model_sha256: &str, parameters: serde_json::Value, inputs: &[&str]) -> Self {
+        Self {
+            model_name: model_name.into(),
+            model_sha256: model_sha256.into(),
+            template: None,
+            input_sha256: inputs.iter().map(|t| sha256_hex(t.as_bytes())).collect(),
+            parameters,
+            app_version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
+}
+
+/// sha256 of `bytes`, lower-case hex (how inputs appear in provenance and the audit log).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// A document to keep: its extracted text and where it came from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewDocument {
+    /// File name only (never a full path: the export must not reveal the user's folders).
+    pub file_name: String,
+    pub sha256: String,
+    pub text: String,
+    /// The extractor's JSON (blocks with positions, metadata).
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoredDocument {
+    pub id: i64,
+    pub added_at: i64,
+    pub file_name: String,
+    pub sha256: String,
+    pub text: String,
+    pub data: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -67,6 +129,8 @@ pub struct AuditEntry {
     pub at: i64,
     pub action: String,
     pub task: Option<String>,
+    #[serde(default)]
+    pub template: Option<String>,
     pub model_name: Option<String>,
     pub model_sha256: Option<String>,
     pub input_sha256: Vec<String>,
@@ -88,9 +152,10 @@ impl Store {
             Some(key) => key,
             None if path.exists() => return Err(CoreError::StoreKeyMissing(path)),
             None => {
-                let key = DbKey::generate()?;
-                keychain.set(&key)?;
-                key
+                keychain.set(&DbKey::generate()?)?;
+                // Read back: if another process (the app and the CLI starting together) stored
+                // its own key in between, both use the one that stayed.
+                keychain.get()?.ok_or_else(|| CoreError::Keychain("the new key was not kept".into()))?
             }
         };
         Self::open(&path, &key)
@@ -183,7 +248,11 @@ impl Store {
 
     /// Retention: deletes results older than `days`; returns how many.
     pub fn delete_older_than(&mut self, days: u32) -> Result<usize> {
-        let cutoff = now() - i64::from(days) * 86_400;
+        self.delete_created_before(now() - i64::from(days) * 86_400)
+    }
+
+    /// Deletes results created before `cutoff` (unix seconds; `i64::MAX`: all of them).
+    pub fn delete_created_before(&mut self, cutoff: i64) -> Result<usize> {
         let tx = self.conn.transaction().map_err(|e| store_error(&self.path, e))?;
         let n = tx.execute("DELETE FROM results WHERE created_at < ?1", [cutoff]).map_err(|e| store_error(&self.path, e))?;
         if n > 0 {
@@ -196,7 +265,7 @@ impl Store {
     pub fn audit_log(&self) -> Result<Vec<AuditEntry>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT at, action, task, model_name, model_sha256, inputs FROM audit ORDER BY id")
+            .prepare("SELECT at, action, task, model_name, model_sha256, inputs, template FROM audit ORDER BY id")
             .map_err(|e| store_error(&self.path, e))?;
         let rows = stmt
             .query_map([], |r| {
@@ -208,10 +277,103 @@ impl Store {
                     model_name: r.get(3)?,
                     model_sha256: r.get(4)?,
                     input_sha256: serde_json::from_str(&inputs).unwrap_or_default(),
+                    template: r.get(6)?,
                 })
             })
             .map_err(|e| store_error(&self.path, e))?;
         rows.collect::<rusqlite::Result<_>>().map_err(|e| store_error(&self.path, e))
+    }
+
+    /// The user's own settings (defaults where nothing is stored).
+    pub fn user_settings(&self) -> Result<crate::policy::UserSettings> {
+        let json: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = 'user'", [], |r| r.get(0))
+            .optional()
+            .map_err(|e| store_error(&self.path, e))?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
+    }
+
+    /// Stores the user's settings after checking them against the policy (a locked setting
+    /// cannot be changed: `SettingLocked`).
+    pub fn set_user_settings(&mut self, policy: &crate::policy::Policy, new: &crate::policy::UserSettings) -> Result<()> {
+        let old = self.user_settings()?;
+        crate::policy::check_change(policy, &old, new)?;
+        let json = serde_json::to_string(new).unwrap_or_default();
+        let tx = self.conn.transaction().map_err(|e| store_error(&self.path, e))?;
+        tx.execute("INSERT INTO settings (key, value) VALUES ('user', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [json])
+            .map_err(|e| store_error(&self.path, e))?;
+        audit(&tx, now(), "settings_changed", None, None).map_err(|e| store_error(&self.path, e))?;
+        tx.commit().map_err(|e| store_error(&self.path, e))
+    }
+
+    /// Keeps a document's extracted text; returns its id.
+    pub fn save_document(&mut self, d: &NewDocument) -> Result<i64> {
+        let now = now();
+        let tx = self.conn.transaction().map_err(|e| store_error(&self.path, e))?;
+        tx.execute(
+            "INSERT INTO documents (added_at, file_name, sha256, text, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![now, d.file_name, d.sha256, d.text, d.data.to_string()],
+        )
+        .map_err(|e| store_error(&self.path, e))?;
+        let id = tx.last_insert_rowid();
+        let p = Provenance { input_sha256: vec![d.sha256.clone()], ..Default::default() };
+        audit(&tx, now, "document_saved", None, Some(&p)).map_err(|e| store_error(&self.path, e))?;
+        tx.commit().map_err(|e| store_error(&self.path, e))?;
+        Ok(id)
+    }
+
+    pub fn list_documents(&self) -> Result<Vec<StoredDocument>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, added_at, file_name, sha256, text, data FROM documents ORDER BY id")
+            .map_err(|e| store_error(&self.path, e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let data: String = r.get(5)?;
+                Ok(StoredDocument {
+                    id: r.get(0)?,
+                    added_at: r.get(1)?,
+                    file_name: r.get(2)?,
+                    sha256: r.get(3)?,
+                    text: r.get(4)?,
+                    data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
+                })
+            })
+            .map_err(|e| store_error(&self.path, e))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(|e| store_error(&self.path, e))
+    }
+
+    /// "Alle Daten löschen" (DSGVO Art. 17): every result, document, setting and audit line,
+    /// then VACUUM and a WAL truncation, so that no freed page keeps old data in the file. One
+    /// audit line records that it happened. `confirmed` must be the user's explicit yes.
+    pub fn delete_all(&mut self, confirmed: bool) -> Result<()> {
+        if !confirmed {
+            return Err(CoreError::ConfirmationRequired);
+        }
+        let tx = self.conn.transaction().map_err(|e| store_error(&self.path, e))?;
+        tx.execute_batch(
+            "DELETE FROM results; DELETE FROM documents; DELETE FROM settings; DELETE FROM audit;
+             INSERT INTO results_fts(results_fts) VALUES ('rebuild');",
+        )
+        .map_err(|e| store_error(&self.path, e))?;
+        audit(&tx, now(), "all_data_deleted", None, None).map_err(|e| store_error(&self.path, e))?;
+        tx.commit().map_err(|e| store_error(&self.path, e))?;
+        self.conn
+            .execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")
+            .map_err(|e| store_error(&self.path, e))?;
+        tracing::info!("all data deleted");
+        Ok(())
+    }
+
+    /// `PRAGMA integrity_check` (crash tests, diagnostics): `"ok"` when the file is sound.
+    pub fn integrity_check(&self) -> Result<String> {
+        self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| store_error(&self.path, e))
+    }
+
+    /// Pages on the free list (0 right after `delete_all`: nothing old left in the file).
+    pub fn free_pages(&self) -> Result<i64> {
+        self.conn.query_row("PRAGMA freelist_count", [], |r| r.get(0)).map_err(|e| store_error(&self.path, e))
     }
 
     fn query_results(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<StoredResult>> {
@@ -240,10 +402,37 @@ fn row_to_result(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredResult> {
 fn audit(tx: &rusqlite::Transaction<'_>, at: i64, action: &str, task: Option<&str>, p: Option<&Provenance>) -> rusqlite::Result<()> {
     let inputs = p.map_or_else(|| "[]".to_string(), |p| serde_json::to_string(&p.input_sha256).unwrap_or_default());
     tx.execute(
-        "INSERT INTO audit (at, action, task, model_name, model_sha256, inputs) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![at, action, task, p.map(|p| &p.model_name), p.map(|p| &p.model_sha256), inputs],
+        "INSERT INTO audit (at, action, task, model_name, model_sha256, inputs, template) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![at, action, task, p.map(|p| &p.model_name), p.map(|p| &p.model_sha256), inputs, p.and_then(|p| p.template.as_ref())],
     )?;
     Ok(())
+}
+
+/// Recovery after a lost or wrong key (docs/datenschutz.md): renames the unreadable database
+/// (and its WAL/SHM files) to `schreibstube.db.unreadable-<date>[-n]` beside it, so that a fresh
+/// one can start. Only on the user's explicit confirmation; the old file is kept, never deleted.
+pub fn move_aside(data_dir: &Path, confirmed: bool) -> Result<PathBuf> {
+    if !confirmed {
+        return Err(CoreError::ConfirmationRequired);
+    }
+    let path = data_dir.join(DB_FILE);
+    let date = export::date_utc(now());
+    let mut target = data_dir.join(format!("{DB_FILE}.unreadable-{date}"));
+    let mut n = 1;
+    while target.exists() {
+        n += 1;
+        target = data_dir.join(format!("{DB_FILE}.unreadable-{date}-{n}"));
+    }
+    std::fs::rename(&path, &target).map_err(|e| CoreError::io(&path, e))?;
+    for suffix in ["-wal", "-shm"] {
+        let side = data_dir.join(format!("{DB_FILE}{suffix}"));
+        if side.exists() {
+            let to = PathBuf::from(format!("{}{suffix}", target.display()));
+            std::fs::rename(&side, &to).map_err(|e| CoreError::io(&side, e))?;
+        }
+    }
+    tracing::warn!("unreadable database moved aside");
+    Ok(target)
 }
 
 fn now() -> i64 {

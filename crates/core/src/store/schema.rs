@@ -35,9 +35,31 @@ const MIGRATIONS: &[&str] = &[
         inputs TEXT NOT NULL DEFAULT '[]'
     );
     "#,
+    // 2: settings (one JSON value per key), documents with their extracted text, the template
+    // of a result in the audit log
+    r#"
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY,
+        added_at INTEGER NOT NULL,
+        file_name TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        text TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX documents_sha ON documents(sha256);
+    ALTER TABLE audit ADD COLUMN template TEXT;
+    "#,
 ];
 
 pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    migrate_to(conn, MIGRATIONS.len())
+}
+
+fn migrate_to(conn: &mut Connection, target: usize) -> rusqlite::Result<()> {
     let current: usize = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
     if current > MIGRATIONS.len() {
         return Err(rusqlite::Error::SqliteFailure(
@@ -45,7 +67,7 @@ pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
             Some(format!("database schema {current} is newer than this app ({})", MIGRATIONS.len())),
         ));
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+    for (i, sql) in MIGRATIONS.iter().enumerate().take(target).skip(current) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
@@ -56,3 +78,31 @@ pub(super) fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
 
 /// The schema version this build writes.
 pub const VERSION: i64 = MIGRATIONS.len() as i64;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_1_database_is_migrated_and_keeps_its_rows() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO results (created_at, task, title, body, data, provenance) VALUES (1, 'free_text', 'T', 'alt', '{}', '{}');
+             INSERT INTO audit (at, action) VALUES (1, 'result_saved');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, VERSION);
+        let body: String = conn.query_row("SELECT body FROM results", [], |r| r.get(0)).unwrap();
+        assert_eq!(body, "alt");
+        let template: Option<String> = conn.query_row("SELECT template FROM audit", [], |r| r.get(0)).unwrap();
+        assert_eq!(template, None);
+        conn.execute("INSERT INTO settings (key, value) VALUES ('user', '{}')", []).unwrap();
+        migrate(&mut conn).unwrap();
+        // A database from a newer version is refused, not changed.
+        conn.pragma_update(None, "user_version", VERSION + 1).unwrap();
+        assert!(migrate(&mut conn).is_err());
+    }
+}

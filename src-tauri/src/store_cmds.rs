@@ -1,0 +1,191 @@
+//! Commands over the encrypted store: history, settings with "locked" flags, DSGVO export and
+//! deletion, the audit CSV, the policy's state, and the recovery after a lost key. The store is
+//! opened on a thread of its own at start (the keychain may take a moment); until then the
+//! commands answer `store_opening`. Every rule is the core's (`store::History`, `policy`).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use schreibstube_core::policy::{EffectiveSettings, Policy, UserSettings};
+use schreibstube_core::store::{History, HistoryStatus, Keychain, StoredResult};
+use schreibstube_core::{CoreError, ErrorInfo};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, State};
+
+use crate::AppState;
+
+/// The store once opened (None while it opens).
+pub type SharedHistory = Arc<Mutex<Option<History>>>;
+
+/// Tells the UI's history list to reload (a result was saved or deleted, the store opened).
+pub const HISTORY_CHANGED: &str = "history-changed";
+
+fn changed<T>(app: &AppHandle, r: Result<T, ErrorInfo>) -> Result<T, ErrorInfo> {
+    if r.is_ok() {
+        let _ = app.emit(HISTORY_CHANGED, ());
+    }
+    r
+}
+
+fn with<T>(state: &AppState, f: impl FnOnce(&mut History) -> Result<T, CoreError>) -> Result<T, ErrorInfo> {
+    let mut guard = state.history.lock().unwrap();
+    let history = guard.as_mut().ok_or_else(|| ErrorInfo::from(&CoreError::StoreOpening))?;
+    f(history).map_err(|e| ErrorInfo::from(&e))
+}
+
+/// The store's state for the status bar and the privacy page; `opening` until it is open.
+#[derive(Serialize)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum StoreStatus {
+    Opening,
+    Open(HistoryStatus),
+}
+
+pub fn status_of(state: &AppState) -> StoreStatus {
+    state.history.lock().unwrap().as_ref().map_or(StoreStatus::Opening, |h| StoreStatus::Open(h.status()))
+}
+
+#[tauri::command]
+pub fn store_status(state: State<'_, AppState>) -> StoreStatus {
+    status_of(&state)
+}
+
+/// A history row without the full text (the list).
+#[derive(Serialize)]
+pub struct HistoryItem {
+    id: i64,
+    created_at: i64,
+    task: String,
+    title: String,
+    model_name: String,
+}
+
+fn items(rows: Vec<StoredResult>) -> Vec<HistoryItem> {
+    rows.into_iter()
+        .map(|r| HistoryItem { id: r.id, created_at: r.created_at, task: r.task, title: r.title, model_name: r.provenance.model_name })
+        .collect()
+}
+
+#[tauri::command]
+pub fn history_list(state: State<'_, AppState>, limit: Option<usize>) -> Result<Vec<HistoryItem>, ErrorInfo> {
+    with(&state, |h| {
+        h.policy().ensure_enabled("history")?;
+        Ok(items(h.store()?.list_results(limit.unwrap_or(200))?))
+    })
+}
+
+#[tauri::command]
+pub fn history_search(state: State<'_, AppState>, query: String, limit: Option<usize>) -> Result<Vec<HistoryItem>, ErrorInfo> {
+    with(&state, |h| {
+        h.policy().ensure_enabled("history")?;
+        Ok(items(h.store()?.search(&query, limit.unwrap_or(200))?))
+    })
+}
+
+#[tauri::command]
+pub fn history_get(state: State<'_, AppState>, id: i64) -> Result<StoredResult, ErrorInfo> {
+    with(&state, |h| {
+        h.policy().ensure_enabled("history")?;
+        h.store()?.get_result(id)?.ok_or(CoreError::HistoryEntryNotFound(id))
+    })
+}
+
+#[tauri::command]
+pub fn history_delete(app: AppHandle, state: State<'_, AppState>, id: i64) -> Result<(), ErrorInfo> {
+    changed(&app, with(&state, |h| if h.store_mut()?.delete_result(id)? { Ok(()) } else { Err(CoreError::HistoryEntryNotFound(id)) }))
+}
+
+/// What the settings page shows: every setting with its `locked` flag, and the stored user
+/// values it edits.
+#[derive(Serialize)]
+pub struct SettingsView {
+    effective: EffectiveSettings,
+    user: UserSettings,
+}
+
+#[tauri::command]
+pub fn settings_get(state: State<'_, AppState>) -> Result<SettingsView, ErrorInfo> {
+    with(&state, |h| Ok(SettingsView { effective: h.settings(), user: h.store()?.user_settings()? }))
+}
+
+#[tauri::command]
+pub fn settings_set(app: AppHandle, state: State<'_, AppState>, user: UserSettings) -> Result<SettingsView, ErrorInfo> {
+    // A shorter retention or history switched off deletes at once.
+    changed(&app, with(&state, |h| {
+        let effective = h.set_user_settings(&user)?;
+        Ok(SettingsView { effective, user })
+    }))
+}
+
+/// Where exports go: the user's download folder (no file dialog plugin: the shell has none).
+fn export_path(name: &str) -> PathBuf {
+    let dir = dirs_download().unwrap_or_else(|| schreibstube_core::paths::data_dir(None));
+    let date = schreibstube_core::store::timestamp_utc(now()).replace(':', "-");
+    dir.join(format!("{name}-{date}"))
+}
+
+fn dirs_download() -> Option<PathBuf> {
+    std::env::var_os("SCHREIBSTUBE_EXPORT_DIR").map(PathBuf::from).or_else(|| {
+        let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE"))?;
+        let downloads = PathBuf::from(home).join("Downloads");
+        downloads.is_dir().then_some(downloads)
+    })
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// "Meine Daten exportieren": the ZIP's path.
+#[tauri::command]
+pub fn data_export(state: State<'_, AppState>) -> Result<PathBuf, ErrorInfo> {
+    with(&state, |h| {
+        h.policy().ensure_enabled("export")?;
+        let path = export_path("schreibstube-export").with_extension("zip");
+        h.store()?.export_zip(&path)?;
+        Ok(path)
+    })
+}
+
+/// "Alle Daten löschen": `confirmed` is the user's explicit yes in the dialog.
+#[tauri::command]
+pub fn data_delete_all(app: AppHandle, state: State<'_, AppState>, confirmed: bool) -> Result<(), ErrorInfo> {
+    changed(&app, with(&state, |h| h.store_mut()?.delete_all(confirmed)))
+}
+
+/// The audit log as a CSV file: its path.
+#[tauri::command]
+pub fn audit_export(state: State<'_, AppState>) -> Result<PathBuf, ErrorInfo> {
+    with(&state, |h| {
+        let path = export_path("schreibstube-protokoll").with_extension("csv");
+        let file = std::fs::File::create(&path).map_err(|e| CoreError::Io { path: path.clone(), source: e })?;
+        h.store()?.write_audit_csv(std::io::BufWriter::new(file))?;
+        Ok(path)
+    })
+}
+
+#[derive(Serialize)]
+pub struct PolicyStatus {
+    /// Whether a policy file was found.
+    present: bool,
+    /// Where it is looked for.
+    path: PathBuf,
+    policy: Policy,
+}
+
+/// The IT policy: whether there is one, where, and what it fixes.
+#[tauri::command]
+pub fn policy_status(state: State<'_, AppState>) -> PolicyStatus {
+    PolicyStatus {
+        present: state.policy.source.is_some(),
+        path: schreibstube_core::policy::policy_path(),
+        policy: state.policy.clone(),
+    }
+}
+
+/// After a lost key, on the user's confirmation: the old file is moved aside (kept) and a
+/// fresh store opened. Returns where the old file is.
+#[tauri::command]
+pub fn store_start_fresh(app: AppHandle, state: State<'_, AppState>, confirmed: bool) -> Result<PathBuf, ErrorInfo> {
+    changed(&app, with(&state, |h| h.start_fresh(&Keychain::default(), confirmed)))
+}
