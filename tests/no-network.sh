@@ -68,6 +68,8 @@ trace extract "$cli" --data-dir "$data" extract "$tmp/brief.txt"
 trace generate "$cli" --data-dir "$data" generate --max-tokens 8 --seed 1 --prompt "Sehr geehrte Damen und Herren"
 grep -q . "$tmp/out.$n" || { echo "no-network: generate printed nothing" >&2; failed=1; }
 if [[ -s "$tmp/err.$n" ]]; then echo "no-network: generate warned: $(cat "$tmp/err.$n")" >&2; failed=1; fi
+trace summarize "$cli" --data-dir "$data" summarize --json assets/samples/akte-bauantrag.pdf
+grep -q '"pages_read":6' "$tmp/out.$n" || { echo "no-network: summarize did not read the sample" >&2; failed=1; }
 trace history-list "$cli" --data-dir "$data" history list --json
 grep -q '"id"' "$tmp/out.$n" || { echo "no-network: the result was not saved" >&2; failed=1; }
 trace history-search "$cli" --data-dir "$data" history search "Damen"

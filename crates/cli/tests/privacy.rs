@@ -38,6 +38,11 @@ fn debug_logs_contain_no_document_text_prompt_or_output() {
         .unwrap();
     let v = json(&out);
     let output = v["text"].as_str().unwrap().trim().to_string();
+    // The summary reads the same files (and keeps their text in the store, never in the log).
+    let out = cli(d).env("RUST_LOG", "debug").arg("summarize").arg("--json").arg(&txt).arg(&html).arg(&eml).output().unwrap();
+    let summary = json(&out);
+    assert_eq!(summary["coverage"]["pages_read"], summary["coverage"]["pages_total"]);
+    let summary_text = summary["summary"].as_str().unwrap().trim().to_string();
     let out = cli(d).env("RUST_LOG", "debug").args(["history", "search", "Quellenberg"]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 
@@ -46,15 +51,17 @@ fn debug_logs_contain_no_document_text_prompt_or_output() {
         log.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
     }
     // The log is really written at DEBUG, llama.cpp included.
-    for needle in ["document extracted", "model loaded", "result saved", "DEBUG", "llama"] {
+    for needle in ["document extracted", "model loaded", "result saved", "summary done", "DEBUG", "llama"] {
         assert!(log.contains(needle), "{needle:?} missing from the log:\n{log}");
     }
     let mut forbidden: Vec<String> = SENTENCES.iter().map(|s| s.to_string()).collect();
     forbidden.extend(["Quellenberg", "Brunnenkresse", "Friedemann", "Ottilie", "DE44500105175407324931", "4.711,23", "Hundesteuer", "Standsicherheit"].map(String::from));
-    // Every run of 24 characters of the model's output (short outputs can be common words).
-    let chars: Vec<char> = output.chars().collect();
-    if chars.len() >= 24 {
-        forbidden.extend(chars.windows(24).step_by(8).map(|w| w.iter().collect::<String>()).filter(|w| w.trim().len() >= 20));
+    // Every run of 24 characters of the model's outputs (short outputs can be common words).
+    for text in [&output, &summary_text] {
+        let chars: Vec<char> = text.chars().collect();
+        if chars.len() >= 24 {
+            forbidden.extend(chars.windows(24).step_by(8).map(|w| w.iter().collect::<String>()).filter(|w| w.trim().len() >= 20));
+        }
     }
     // Case-insensitive: file names (antrag-quellenberg.txt) count as personal data too.
     let lower = log.to_lowercase();
