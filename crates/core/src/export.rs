@@ -179,7 +179,7 @@ pub fn summary_docx(r: &SummaryResult, created: &str) -> Result<Vec<u8>> {
 <dc:title>Zusammenfassung der Akte</dc:title><dc:creator>Schreibstube (KI-Unterstützung)</dc:creator>\
 <cp:keywords>KI-Entwurf; KI-generiert</cp:keywords><dc:description>{}</dc:description>\
 <dcterms:created xsi:type=\"dcterms:W3CDTF\">{}</dcterms:created></cp:coreProperties>",
-        escape(&format!("Mit KI-Unterstützung erstellt. {}. Modell: {model}", r.mark)),
+        escape(format!("Mit KI-Unterstützung erstellt. {}. Modell: {model}", r.mark)),
         escape(created)
     );
     let custom = format!(

@@ -161,6 +161,22 @@ pub struct GenStats {
     pub stop_reason: StopReason,
 }
 
+impl GenStats {
+    /// Before the first decode: nothing measured yet, stopped unless something else happens.
+    pub(crate) fn starting(prompt_tokens: usize, cached_tokens: usize) -> Self {
+        Self {
+            prompt_tokens,
+            cached_tokens,
+            generated_tokens: 0,
+            prompt_ms: 0.0,
+            generate_ms: 0.0,
+            prompt_tokens_per_s: 0.0,
+            generate_tokens_per_s: 0.0,
+            stop_reason: StopReason::Cancelled,
+        }
+    }
+}
+
 /// What the worker reports while it generates.
 #[derive(Debug, Clone)]
 pub enum GenEvent {

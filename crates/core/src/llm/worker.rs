@@ -164,16 +164,7 @@ fn generate(
     let _ = events.send(GenEvent::Started { prompt_tokens: tokens.len() });
 
     let t_prompt = Instant::now();
-    let mut stats = GenStats {
-        prompt_tokens: tokens.len(),
-        cached_tokens: reused,
-        generated_tokens: 0,
-        prompt_ms: 0.0,
-        generate_ms: 0.0,
-        prompt_tokens_per_s: 0.0,
-        generate_tokens_per_s: 0.0,
-        stop_reason: StopReason::Cancelled,
-    };
+    let mut stats = GenStats::starting(tokens.len(), reused);
     let chunks = tokens[reused..].chunks(n_batch);
     let n_chunks = chunks.len();
     let mut done = reused;
@@ -258,6 +249,8 @@ struct Slot<'a> {
     pos: i32,
     logits_at: i32,
     done: bool,
+    /// Its `Done` event was sent.
+    reported: bool,
     t_gen: Instant,
     answer: String,
 }
@@ -301,16 +294,6 @@ fn generate_batch(
     for s in 1..jobs.len() {
         ctx.copy_kv_cache_seq(0, s as i32, None, None).map_err(|e| CoreError::Inference(e.to_string()))?;
     }
-    let stats = |job: &BatchJob| GenStats {
-        prompt_tokens: job.tokens.len(),
-        cached_tokens: 0,
-        generated_tokens: 0,
-        prompt_ms: 0.0,
-        generate_ms: 0.0,
-        prompt_tokens_per_s: 0.0,
-        generate_tokens_per_s: 0.0,
-        stop_reason: StopReason::Cancelled,
-    };
     let mut slots: Vec<Slot> = jobs
         .iter()
         .enumerate()
@@ -320,10 +303,11 @@ fn generate_batch(
             sampler: sampling::Sampler::new(&job.params, model.n_vocab().max(1) as usize),
             stream: TextStream::new(&job.params.stop),
             // Every sequence but the first took the prefix from the cache.
-            stats: GenStats { cached_tokens: if i == 0 { 0 } else { prefix }, ..stats(job) },
+            stats: GenStats::starting(job.tokens.len(), if i == 0 { 0 } else { prefix }),
             pos: prefix as i32,
             logits_at: -1,
             done: false,
+            reported: false,
             t_gen: Instant::now(),
             answer: String::new(),
         })
@@ -414,17 +398,16 @@ fn generate_batch(
                 }
             }
         }
-        for slot in slots.iter_mut().filter(|s| s.done && s.t_gen.elapsed().as_nanos() > 0 && s.stats.generate_ms == 0.0) {
+        for slot in slots.iter_mut().filter(|s| s.done && !s.reported) {
+            slot.reported = true;
             if slot.stats.stop_reason != StopReason::StopString {
                 let tail = slot.stream.finish();
                 if !tail.is_empty() {
                     let _ = slot.job.events.send(GenEvent::Token(tail));
                 }
             }
-            slot.stats.generate_ms = slot.t_gen.elapsed().as_secs_f64() * 1000.0 + f64::MIN_POSITIVE;
-            let t_prompt_fake = Instant::now() - std::time::Duration::from_secs_f64(slot.stats.prompt_ms / 1000.0);
-            let done = finish(slot.stats.clone(), t_prompt_fake, Some(slot.t_gen));
-            let _ = slot.job.events.send(GenEvent::Done(done));
+            slot.stats.generate_ms = slot.t_gen.elapsed().as_secs_f64() * 1000.0;
+            let _ = slot.job.events.send(GenEvent::Done(with_rates(slot.stats.clone())));
         }
         if batch.n_tokens() == 0 {
             break;
@@ -445,6 +428,11 @@ fn finish(mut stats: GenStats, t_prompt: Instant, t_gen: Option<Instant>) -> Gen
         Some(t) => stats.generate_ms = t.elapsed().as_secs_f64() * 1000.0,
         None => stats.prompt_ms = t_prompt.elapsed().as_secs_f64() * 1000.0,
     }
+    with_rates(stats)
+}
+
+/// Tokens per second from the counts and times.
+fn with_rates(mut stats: GenStats) -> GenStats {
     let rate = |n: usize, ms: f64| if ms > 0.0 { n as f64 / (ms / 1000.0) } else { 0.0 };
     stats.prompt_tokens_per_s = rate(stats.prompt_tokens - stats.cached_tokens, stats.prompt_ms);
     stats.generate_tokens_per_s = rate(stats.generated_tokens, stats.generate_ms);
