@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use schreibstube_core::documents::{self, Document, DocumentType, ExtractOptions};
+use schreibstube_core::documents::{self, Document, DocumentType};
 use schreibstube_core::llm::CancelToken;
 use schreibstube_core::tasks::summarize::{self, FailedFile, ModelRef, SummaryEvent, SummaryOptions, SummaryResult};
 use schreibstube_core::export::{self, Format};
@@ -83,12 +83,13 @@ fn added(result: schreibstube_core::Result<Document>, file_name: String, docs: &
 #[tauri::command]
 pub async fn add_documents(state: State<'_, AppState>, paths: Vec<PathBuf>) -> Result<Vec<AddResult>, ErrorInfo> {
     let docs = Arc::clone(&state.documents);
+    let options = state.policy.extract_options();
     tauri::async_runtime::spawn_blocking(move || {
         paths
             .into_iter()
             .map(|p| {
                 let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                added(documents::extract_file(&p, &ExtractOptions::default()), name, &docs)
+                added(documents::extract_file(&p, &options), name, &docs)
             })
             .collect()
     })
@@ -111,7 +112,8 @@ pub async fn add_document_bytes(state: State<'_, AppState>, request: Request<'_>
         .unwrap_or_else(|| "Datei".into());
     let bytes = bytes.clone();
     let docs = Arc::clone(&state.documents);
-    tauri::async_runtime::spawn_blocking(move || added(documents::extract_bytes(&name, &bytes, &ExtractOptions::default()), name, &docs))
+    let options = state.policy.extract_options();
+    tauri::async_runtime::spawn_blocking(move || added(documents::extract_bytes(&name, &bytes, &options), name, &docs))
         .await
         .map_err(|_| ErrorInfo::from(&CoreError::Inference("extraction task failed".into())))
 }
@@ -119,7 +121,7 @@ pub async fn add_document_bytes(state: State<'_, AppState>, request: Request<'_>
 /// The first-run guide's sample case file, to try the summary without own documents.
 #[tauri::command]
 pub fn add_sample_document(state: State<'_, AppState>) -> AddResult {
-    added(documents::extract_bytes(SAMPLE_AKTE_NAME, SAMPLE_AKTE, &ExtractOptions::default()), SAMPLE_AKTE_NAME.into(), &state.documents)
+    added(documents::extract_bytes(SAMPLE_AKTE_NAME, SAMPLE_AKTE, &state.policy.extract_options()), SAMPLE_AKTE_NAME.into(), &state.documents)
 }
 
 #[tauri::command]

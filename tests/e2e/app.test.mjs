@@ -482,4 +482,18 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
   });
 
   step("Akte screen has no serious/critical axe violations", T.script + 120_000, () => axeCheck("akte"));
+
+  // The finished summary is in the encrypted history, listed on the start page.
+  step("the summary appears in the history", 60_000, async () => {
+    await click("#akte-back");
+    const end = Date.now() + 30_000;
+    for (;;) {
+      checkAppAlive();
+      const list = await exec(`return document.querySelector("#history .history-list")?.textContent ?? "";`);
+      if (list.includes("Zusammenfassung: Beispielakte-Bauantrag.pdf")) break;
+      if (Date.now() > end) throw new Error(`the summary is not in the history list: ${JSON.stringify(list.slice(0, 400))}`);
+      await sleep(300);
+    }
+    log("history lists the summary");
+  });
 });

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 mod summarize;
 
 use clap::{Args, Parser, Subcommand};
-use schreibstube_core::documents::{self, ExtractOptions};
+use schreibstube_core::documents;
 use schreibstube_core::llm::{Engine, EngineConfig};
 use schreibstube_core::tasks::free_text::{self, FreeTextOptions};
 use schreibstube_core::models::{self, Manifest};
@@ -232,11 +232,7 @@ fn run(global: &Global, policy: &Policy, command: Command) -> Result<(), CoreErr
 fn extract(args: ExtractArgs, policy: &Policy) -> ExitCode {
     // A parser panic is caught by the core and reported as a typed error; the panic hook
     // (diagnostics) keeps its message, which may quote the document, out of stderr and the log.
-    let mut options = ExtractOptions::default();
-    if let Some(mb) = policy.max_file_mb {
-        options.max_file_bytes = mb * 1024 * 1024;
-    }
-    let items = documents::extract_batch(&args.files, &options);
+    let items = documents::extract_batch(&args.files, &policy.extract_options());
     let failed = items.iter().filter(|i| i.result.is_err()).count();
     let mut out = std::io::stdout().lock();
     if args.json {

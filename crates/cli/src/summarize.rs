@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use schreibstube_core::documents::{self, ExtractOptions};
+use schreibstube_core::documents;
 use schreibstube_core::llm::{CancelToken, Engine, EngineConfig};
 use schreibstube_core::policy::Policy;
 use schreibstube_core::store::History;
@@ -60,11 +60,7 @@ pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, policy
     };
     let mut docs = Vec::new();
     let mut failed = Vec::new();
-    let mut extract_options = ExtractOptions::default();
-    if let Some(mb) = policy.max_file_mb {
-        extract_options.max_file_bytes = mb * 1024 * 1024;
-    }
-    for item in documents::extract_batch(&args.files, &extract_options) {
+    for item in documents::extract_batch(&args.files, &policy.extract_options()) {
         match item.result {
             Ok(doc) => docs.push(doc),
             Err(error) => {

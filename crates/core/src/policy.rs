@@ -193,6 +193,15 @@ impl Policy {
         }
     }
 
+    /// Extraction limits with the policy's file-size cap applied (the default 200 MB otherwise).
+    pub fn extract_options(&self) -> crate::documents::ExtractOptions {
+        let mut options = crate::documents::ExtractOptions::default();
+        if let Some(mb) = self.max_file_mb {
+            options.max_file_bytes = mb * 1024 * 1024;
+        }
+        options
+    }
+
     /// Whether results are stored (the policy's word, else yes; the user's setting is merged in
     /// [`merge`]).
     pub fn keep_history(&self) -> bool {
