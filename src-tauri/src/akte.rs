@@ -218,7 +218,7 @@ pub fn summarize(
     Ok(id)
 }
 
-/// Saves a summary as Markdown or DOCX in the export folder (`paths::export_dir`, e.g.
+/// Saves a summary as Markdown, DOCX or PDF in the export folder (`paths::export_dir`, e.g.
 /// ~/Dokumente/Schreibstube) and returns the file's path for the UI to show.
 #[tauri::command]
 pub async fn export_summary(result: SummaryResult, format: Format) -> Result<String, ErrorInfo> {

@@ -31,7 +31,7 @@ pub struct SummarizeArgs {
     /// Print one JSON object (summary, sentences with sources, facts, coverage, unsupported, model, timings)
     #[arg(long)]
     json: bool,
-    /// Also write the summary to this file: .md (Markdown) or .docx (Word, LibreOffice)
+    /// Also write the summary to this file: .md (Markdown), .docx (Word, LibreOffice) or .pdf
     #[arg(long, value_name = "FILE")]
     export: Option<PathBuf>,
 }
@@ -54,7 +54,7 @@ pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, policy
     // A wrong export name fails before the long work, not after it.
     let export_format = match &args.export {
         Some(path) => Some(export::Format::from_path(path).ok_or_else(|| {
-            CoreError::InvalidParameter("--export braucht eine Datei mit der Endung .md oder .docx".into())
+            CoreError::InvalidParameter("--export braucht eine Datei mit der Endung .md, .docx oder .pdf".into())
         })?),
         None => None,
     };

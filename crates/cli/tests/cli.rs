@@ -129,10 +129,10 @@ fn summarize_json_has_coverage_facts_citations_and_the_model() {
 #[test]
 fn summarize_export_writes_docx_and_refuses_unknown_formats_before_working() {
     let akte = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/samples/akte-bauantrag.pdf");
-    let out = cli().args(["summarize", "--export", "zusammenfassung.pdf"]).arg(akte).output().unwrap();
+    let out = cli().args(["summarize", "--export", "zusammenfassung.odt"]).arg(akte).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains(".md oder .docx"), "{stderr}");
+    assert!(stderr.contains(".md, .docx oder .pdf"), "{stderr}");
 
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("zusammenfassung.docx");

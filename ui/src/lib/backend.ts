@@ -41,7 +41,7 @@ export interface Backend {
   /** Starts a summary; resolves with the request id (stop it with `cancel`). */
   summarize(documentIds: number[], options: SummaryOptions, onEvent: (event: SummaryEvent) => void): Promise<number>;
   /** Saves a summary in the export folder; resolves with the file's path. */
-  exportSummary(result: SummaryResult, format: 'markdown' | 'docx'): Promise<string>;
+  exportSummary(result: SummaryResult, format: 'markdown' | 'docx' | 'pdf'): Promise<string>;
   /** Subscribes to files dropped on the window; the handler gets their paths. */
   onFileDrop(handler: (paths: string[]) => void): Promise<Unlisten>;
 }

@@ -1,9 +1,11 @@
-//! Exports of results as files: Markdown and DOCX (Word, LibreOffice). Every export carries the
+//! Exports of results as files: Markdown, DOCX (Word, LibreOffice) and PDF (`pdf.rs`). Every export carries the
 //! visible "KI-Entwurf – bitte prüfen" mark and says in its metadata that it was written with AI
 //! help (DOCX: core and custom document properties), with the model's name and sha256.
 //!
 //! The DOCX is WordprocessingML written with the `zip` crate and escaped XML: the handful of
 //! parts a word processor needs, nothing more.
+
+mod pdf;
 
 use std::io::{Cursor, Write};
 
@@ -20,6 +22,7 @@ use crate::tasks::summarize::SummaryResult;
 pub enum Format {
     Markdown,
     Docx,
+    Pdf,
 }
 
 impl Format {
@@ -27,6 +30,7 @@ impl Format {
         match self {
             Self::Markdown => "md",
             Self::Docx => "docx",
+            Self::Pdf => "pdf",
         }
     }
 
@@ -35,6 +39,7 @@ impl Format {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "md" | "markdown" => Some(Self::Markdown),
             "docx" => Some(Self::Docx),
+            "pdf" => Some(Self::Pdf),
             _ => None,
         }
     }
@@ -64,6 +69,7 @@ pub fn write_summary(r: &SummaryResult, format: Format, path: &std::path::Path) 
     let bytes = match format {
         Format::Markdown => summary_markdown(r, &created).into_bytes(),
         Format::Docx => summary_docx(r, &created)?,
+        Format::Pdf => summary_pdf(r, &created)?,
     };
     let tmp = path.with_extension(format!("{}.tmp", format.extension()));
     let io = |e| CoreError::io(path, e);
@@ -228,6 +234,50 @@ pub fn summary_docx(r: &SummaryResult, created: &str) -> Result<Vec<u8>> {
     Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
 }
 
+/// The summary as a PDF: the same parts as the DOCX, the AI mark in bold at the top, "Seite x
+/// von y" on every page, AI assistance named in the document information.
+pub fn summary_pdf(r: &SummaryResult, created: &str) -> Result<Vec<u8>> {
+    use pdf::{Para, ParaStyle};
+    let p = |text: String, style| Para { text, style };
+    let mut paras = vec![
+        p("Zusammenfassung der Akte".into(), ParaStyle::Title),
+        p(format!("{} · {}", r.mark, r.coverage.label_de()), ParaStyle::Strong),
+    ];
+    if r.cancelled {
+        paras.push(p("Abgebrochen: Teilergebnis aus den bereits gelesenen Abschnitten.".into(), ParaStyle::Normal));
+    }
+    for s in &r.sentences {
+        let src = if s.sources.is_empty() { "keine Quelle gefunden".to_owned() } else { sources_de(&s.sources) };
+        paras.push(p(format!("{} [{src}]", s.text.replace('\n', " ")), ParaStyle::Bullet));
+    }
+    if !r.facts.is_empty() {
+        paras.push(p("Fakten aus der Akte".into(), ParaStyle::Heading));
+        for f in &r.facts {
+            // A demand's value is its sentence: no need to print it twice.
+            let context = if f.context == f.value { String::new() } else { format!(" — {}", f.context) };
+            paras.push(p(format!("{}: {}{context} [{}]", f.kind.label_de(), f.value, sources_de(&f.sources)), ParaStyle::Bullet));
+        }
+    }
+    if !r.unsupported.is_empty() {
+        paras.push(p("Nicht in den Quellen gefunden".into(), ParaStyle::Heading));
+        for u in &r.unsupported {
+            paras.push(p(format!("„{}“ ({})", u.text, u.kind), ParaStyle::Bullet));
+        }
+    }
+    paras.push(p(
+        format!("Erstellt mit KI-Unterstützung (Schreibstube) am {created} · Modell: {} (sha256 {})", r.model.name, r.model.sha256),
+        ParaStyle::Small,
+    ));
+    let digits: String = created.chars().filter(char::is_ascii_digit).take(14).collect();
+    pdf::render(
+        &paras,
+        "Zusammenfassung der Akte",
+        &format!("Mit KI-Unterstützung erstellt. {}. Modell: {} (sha256 {})", r.mark, r.model.name, r.model.sha256),
+        "KI-Entwurf; KI-generiert",
+        &format!("D:{digits}Z"),
+    )
+}
+
 enum Style {
     Title,
     Heading,
@@ -286,6 +336,21 @@ mod tests {
             failed_files: vec![],
             warnings: vec![],
         }
+    }
+
+    /// The PDF reads back through the app's own PDF reader: mark, sentence with its citation,
+    /// and the AI note in the document information.
+    #[test]
+    fn pdf_reads_back_with_mark_citations_and_ai_info() {
+        let bytes = summary_pdf(&result(), "2026-11-26T10:00:00Z").unwrap();
+        let doc = documents::extract_bytes("zusammenfassung.pdf", &bytes, &ExtractOptions::default()).unwrap();
+        let text = doc.text();
+        assert!(text.contains("KI-Entwurf – bitte prüfen · 6 von 6 Seiten gelesen"), "{text}");
+        assert!(text.contains("1.250,00 €"), "{text}");
+        assert!(text.contains("[akte.pdf, S. 3, Abs. 7]"), "{text}");
+        assert!(text.contains("Seite 1 von 1"), "{text}");
+        assert_eq!(doc.metadata.title.as_deref(), Some("Zusammenfassung der Akte"));
+        assert_eq!(doc.metadata.subject.as_deref().map(|s| s.starts_with("Mit KI-Unterstützung erstellt")), Some(true));
     }
 
     #[test]
