@@ -113,6 +113,39 @@ describe('App', () => {
     expect([...document.querySelectorAll('.task-card button, .task-card a')].map((b) => b.id)).toEqual(['task-summary']);
   });
 
+  it('a file dropped anywhere opens the Akte screen with it, failures listed with their reason', async () => {
+    const b = scriptedBackend(ready);
+    let drop: (paths: string[]) => void = () => {};
+    b.backend.onFileDrop = async (h) => {
+      drop = h;
+      return () => {};
+    };
+    b.backend.addDocuments = async (paths) => {
+      b.calls.push(`add:${paths.join(',')}`);
+      return [
+        {
+          status: 'added',
+          document: { id: 4, file_name: 'antrag.docx', sha256: 'cd', detected_type: 'docx', pages: null, blocks: 12, attachments: 0, warnings: [] },
+        },
+        {
+          status: 'failed',
+          file_name: 'geheim.pdf',
+          error: { code: 'pdf_encrypted', message_de: 'Die PDF-Datei „geheim.pdf“ ist passwortgeschützt.', message_en: 'x' },
+        },
+      ];
+    };
+    start(b.backend);
+    await flush();
+    drop(['/home/u/antrag.docx', '/home/u/geheim.pdf']);
+    await flush();
+    await flush();
+    expect(b.calls).toContain('add:/home/u/antrag.docx,/home/u/geheim.pdf');
+    expect($('#akte-heading').textContent).toBe('Akte zusammenfassen');
+    expect($('#akte-files').textContent).toContain('antrag.docx');
+    expect($('#akte-files').textContent).toContain('12 Absätze');
+    expect($('#akte-files li[data-status="failed"]').textContent).toContain('passwortgeschützt');
+  });
+
   it('opens the Akte screen, adds the sample, summarises with citations and goes back', async () => {
     const b = scriptedBackend(ready);
     let emit: (e: SummaryEvent) => void = () => {};
