@@ -14,6 +14,7 @@ fn main() {
             "get_document",
             "summarize",
             "export_summary",
+            "model_import",
             "store_status",
             "history_list",
             "history_search",

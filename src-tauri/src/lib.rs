@@ -2,6 +2,7 @@
 //! the web UI and the core and decides nothing itself (see docs/ipc.md for the contract).
 
 mod akte;
+mod models_cmd;
 mod store_cmds;
 
 use std::collections::HashMap;
@@ -197,6 +198,7 @@ pub fn run() {
             akte::get_document,
             akte::summarize,
             akte::export_summary,
+            models_cmd::model_import,
             store_cmds::store_status,
             store_cmds::history_list,
             store_cmds::history_search,

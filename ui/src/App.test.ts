@@ -113,6 +113,33 @@ describe('App', () => {
     expect([...document.querySelectorAll('.task-card button, .task-card a')].map((b) => b.id)).toEqual(['task-summary']);
   });
 
+  it('imports a model from a path and shows what the core reports, or its German refusal', async () => {
+    const b = scriptedBackend(ready);
+    b.backend.importModel = async (path) => {
+      if (path.includes('fremd')) throw { code: 'model_not_allowed', message_de: 'Das Modell „fremd.gguf“ ist von Ihrer IT nicht freigegeben.', message_en: 'x' };
+      return { name: 'Qwen 2.5 3B', file: 'q.gguf', path: '/m/q.gguf', size_bytes: 2048 * 1048576, sha256: 'ab12', licence: 'Apache-2.0', context_length: 32768, estimated_ram_mb: 3100, in_manifest: true, already_present: false };
+    };
+    start(b.backend);
+    await flush();
+    const input = $<HTMLInputElement>('#model-path');
+    input.value = '/media/usb/q.gguf';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    flushSync();
+    $<HTMLButtonElement>('#model-import-button').click();
+    await flush();
+    await flush();
+    expect($('#model-import-result').textContent).toContain('Übernommen: Qwen 2.5 3B');
+    expect($('#model-import').textContent).toContain('Apache-2.0');
+    expect($('#model-import').textContent).toContain('32768 Tokens');
+    input.value = '/media/usb/fremd.gguf';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    flushSync();
+    $<HTMLButtonElement>('#model-import-button').click();
+    await flush();
+    await flush();
+    expect($('#model-import [role="alert"]').textContent).toContain('nicht freigegeben');
+  });
+
   it('a file dropped anywhere opens the Akte screen with it, failures listed with their reason', async () => {
     const b = scriptedBackend(ready);
     let drop: (paths: string[]) => void = () => {};

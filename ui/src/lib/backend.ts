@@ -10,6 +10,7 @@ import type {
   GenEvent,
   GenParams,
   HistoryItem,
+  ImportReport,
   ModelStatus,
   SettingsView,
   StoreStatus,
@@ -42,6 +43,8 @@ export interface Backend {
   summarize(documentIds: number[], options: SummaryOptions, onEvent: (event: SummaryEvent) => void): Promise<number>;
   /** Saves a summary in the export folder; resolves with the file's path. */
   exportSummary(result: SummaryResult, format: 'markdown' | 'docx' | 'pdf'): Promise<string>;
+  /** Copies a GGUF from disk into the models folder (checked against manifest and IT policy). */
+  importModel(path: string): Promise<ImportReport>;
   /** Subscribes to files dropped on the window; the handler gets their paths. */
   onFileDrop(handler: (paths: string[]) => void): Promise<Unlisten>;
 }
@@ -111,6 +114,8 @@ export const tauriBackend: Backend = {
     }),
 
   exportSummary: (result, format) => call(() => invoke<string>('export_summary', { result, format })),
+
+  importModel: (path) => call(() => invoke<ImportReport>('model_import', { path })),
 
   onFileDrop: (handler) =>
     call(async () => {

@@ -5,7 +5,7 @@ const unused = (name: string) => () => Promise.reject(new Error(`${name} is not 
 
 export const akteStubs: Pick<
   Backend,
-  'addDocuments' | 'addDocumentBytes' | 'addSampleDocument' | 'removeDocument' | 'getDocument' | 'summarize' | 'exportSummary' | 'onFileDrop'
+  'addDocuments' | 'addDocumentBytes' | 'addSampleDocument' | 'removeDocument' | 'getDocument' | 'summarize' | 'exportSummary' | 'importModel' | 'onFileDrop'
 > = {
   addDocuments: unused('addDocuments'),
   addDocumentBytes: unused('addDocumentBytes'),
@@ -14,5 +14,6 @@ export const akteStubs: Pick<
   getDocument: unused('getDocument'),
   summarize: unused('summarize'),
   exportSummary: unused('exportSummary'),
+  importModel: unused('importModel'),
   onFileDrop: async () => () => {},
 };

@@ -232,3 +232,17 @@ export interface SettingsView {
     policy_source: string | null;
   };
 }
+
+/** What `model_import` reports about an imported model. */
+export interface ImportReport {
+  name: string;
+  file: string;
+  path: string;
+  size_bytes: number;
+  sha256: string;
+  licence: string | null;
+  context_length: number | null;
+  estimated_ram_mb: number;
+  in_manifest: boolean;
+  already_present: boolean;
+}
