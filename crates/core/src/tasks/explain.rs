@@ -140,6 +140,8 @@ pub struct KeyFact {
     pub label_de: String,
     /// As written in the source.
     pub value: String,
+    /// Comparable form (ISO date, amount with two decimals; empty for the remedy).
+    pub normalized: String,
     pub sources: Vec<Position>,
     /// Whether the explanation states it; if not, the UI shows it as missing.
     pub in_explanation: bool,
@@ -460,7 +462,7 @@ fn key_facts(blocks: &[&Block]) -> Vec<(KeyFact, Option<FactKind>, String)> {
             _ => continue,
         };
         out.push((
-            KeyFact { kind: kind.into(), label_de: f.kind.label_de().into(), value: f.value.clone(), sources: f.sources.clone(), in_explanation: false },
+            KeyFact { kind: kind.into(), label_de: f.kind.label_de().into(), value: f.value.clone(), normalized: f.normalized.clone(), sources: f.sources.clone(), in_explanation: false },
             Some(f.kind),
             f.normalized,
         ));
@@ -471,7 +473,7 @@ fn key_facts(blocks: &[&Block]) -> Vec<(KeyFact, Option<FactKind>, String)> {
             let f = fold(&s);
             if ["widerspruch", "klage", "rechtsbehelf"].iter().any(|w| f.contains(w)) && ["innerhalb", "binnen", "frist", "monat", "erheben", "einlegen"].iter().any(|w| f.contains(w)) {
                 out.push((
-                    KeyFact { kind: "rechtsbehelf".into(), label_de: "Rechtsbehelf".into(), value: s.clone(), sources: vec![b.position.clone()], in_explanation: false },
+                    KeyFact { kind: "rechtsbehelf".into(), label_de: "Rechtsbehelf".into(), value: s.clone(), normalized: String::new(), sources: vec![b.position.clone()], in_explanation: false },
                     None,
                     String::new(),
                 ));

@@ -317,8 +317,10 @@ fn analyze_sheet(file: &str, sheet: Option<String>, blocks: &[&Block], opts: &Fi
     if blocks.len() < 2 {
         return Err(CoreError::NotATable(file.to_owned()));
     }
-    let header: Vec<String> = blocks[0].text.split(" | ").map(|c| c.trim().to_owned()).collect();
-    let data: Vec<Vec<&str>> = blocks[1..].iter().map(|b| b.text.split(" | ").map(str::trim).collect()).collect();
+    // Cells are joined by " | "; splitting at '|' also handles a row whose empty last cell left
+    // a trailing "|" after whitespace was trimmed.
+    let header: Vec<String> = blocks[0].text.split('|').map(|c| c.trim().to_owned()).collect();
+    let data: Vec<Vec<&str>> = blocks[1..].iter().map(|b| b.text.split('|').map(str::trim).collect()).collect();
     let width = data.iter().map(Vec::len).chain([header.len()]).max().unwrap_or(0);
     let columns: Vec<String> = (0..width)
         .map(|c| header.get(c).filter(|h| !h.is_empty()).cloned().unwrap_or_else(|| format!("Spalte {}", c + 1)))
