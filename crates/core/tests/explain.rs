@@ -57,7 +57,7 @@ fn euro(cents: i64) -> String {
     let int = (c / 100).to_string();
     let mut grouped = String::new();
     for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
             grouped.push('.');
         }
         grouped.push(ch);
@@ -143,6 +143,7 @@ fn budget_figures_are_exact() {
     // largest decrease: Schulen (-137.250 €) before Sport (-56.789,99 €).
     let ups: Vec<_> = t.of_kind(FigureKind::GroessterAnstieg).map(|f| f.row.clone().unwrap()).collect();
     assert_eq!(ups, vec!["Feuerwehr", "Straßenunterhaltung", "Jugendhilfe"]);
+    assert_eq!(t.of_kind(FigureKind::GroessterAnstieg).next().unwrap().label, "Größter Anstieg: Feuerwehr");
     let downs: Vec<_> = t.of_kind(FigureKind::GroessterRueckgang).map(|f| f.row.clone().unwrap()).collect();
     assert_eq!(downs, vec!["Schulen", "Sport"]);
 }
@@ -161,6 +162,7 @@ fn budget_explanation_states_only_computed_or_source_numbers_unflagged() {
         assert_eq!(r.note, ORIGINAL_NOTE_DE);
         assert_eq!(r.mark, "KI-Entwurf – bitte prüfen");
         let table = r.table.as_ref().expect("figures mode");
+        assert!(r.key_facts.is_empty(), "for tables the figures are the facts");
         assert_eq!(table.to, "Ansatz 2026");
         assert!(r.figures.len() > 3 * BUDGET.len());
         assert!(r.figures.iter().all(|f| !f.formula.is_empty() && !f.inputs.is_empty()));

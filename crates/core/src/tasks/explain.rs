@@ -132,7 +132,7 @@ pub struct ExplainedSentence {
 }
 
 /// A deadline, amount, date, Aktenzeichen or legal remedy of the source, which the explanation
-/// must keep exactly.
+/// must keep exactly (text documents; for tables the computed figures take this place).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KeyFact {
     /// `frist`, `datum`, `betrag`, `aktenzeichen`, `rechtsbehelf`.
@@ -251,7 +251,8 @@ pub fn explain(
     }
 
     let source_text = blocks.iter().map(|b| b.text.as_str()).collect::<Vec<_>>().join("\n");
-    let key_facts_found = key_facts(&blocks);
+    // Tables: the figures are the facts; listing every cell amount as a "key fact" is noise.
+    let key_facts_found = if table.is_some() { Vec::new() } else { key_facts(&blocks) };
     let base = engine.info().kind == ModelKind::Base;
     let n_ctx = engine.info().n_ctx as usize;
     let max_tokens = opts.audience.max_tokens();
@@ -353,6 +354,7 @@ pub fn explain(
     for f in &all_figures {
         source_texts.push(f.display.clone());
         source_texts.push(f.display.trim_start_matches(['+', '-']).to_owned());
+        source_texts.push(f.label.clone());
     }
     let sources = Sources::new(source_texts.iter().map(String::as_str));
     let unsupported = checker::check(&sentences.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join("\n"), &sources);
@@ -417,6 +419,23 @@ pub fn explain(
         cancelled,
         warnings,
     })
+}
+
+/// "Wie ist das entstanden?": for any text of the assistant (a summary, a draft, an
+/// explanation) and the documents it came from, every sentence with the passages that support
+/// it (unsupported sentences marked) and the claims no source contains. Pure code, no model.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Trace {
+    pub sentences: Vec<ExplainedSentence>,
+    pub unsupported: Vec<Unsupported>,
+}
+
+pub fn trace(text: &str, docs: &[Document]) -> Trace {
+    let blocks: Vec<&Block> = docs.iter().flat_map(|d| d.blocks.iter()).collect();
+    let sentences = cite_sentences(text, &blocks, &[]);
+    let sources = Sources::new(blocks.iter().map(|b| b.text.as_str()));
+    let unsupported = checker::check(&sentences.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join("\n"), &sources);
+    Trace { sentences, unsupported }
 }
 
 /// Sentences with their sources: shared facts and BM25 over all blocks ([`cite`]); for tables
@@ -584,5 +603,20 @@ mod tests {
             assert_eq!(serde_json::to_value(a).unwrap(), serde_json::Value::String(s.into()));
         }
         assert_eq!(Audience::parse("kinder"), None);
+    }
+
+    #[test]
+    fn trace_links_sentences_to_their_passages_and_marks_the_rest() {
+        let text = "Stadt Musterstadt.\n\nDie Gebühr beträgt 250,00 € und ist bis zum 15.03.2025 zu zahlen.\n\nDer Nachbar erhebt Widerspruch gegen das Carport.";
+        let doc = crate::documents::extract_bytes("bescheid.txt", text.as_bytes(), &Default::default()).expect("text reads");
+        let t = trace("Bis zum 15.03.2025 sind 250 Euro zu zahlen. Der Mond ist aus Käse. Die Frist endet am 20.03.2025.", &[doc.clone()]);
+        assert_eq!(t.sentences.len(), 3);
+        let fee = doc.blocks.iter().find(|b| b.text.contains("Gebühr")).unwrap();
+        assert_eq!(t.sentences[0].sources, vec![fee.position.clone()]);
+        assert!(t.sentences[0].supported);
+        assert!(!t.sentences[1].supported && t.sentences[1].sources.is_empty());
+        assert_eq!(t.unsupported.len(), 1);
+        assert_eq!(t.unsupported[0].text, "20.03.2025");
+        assert_eq!(t.unsupported[0].sentence, 2);
     }
 }

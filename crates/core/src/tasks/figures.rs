@@ -105,7 +105,7 @@ impl Dec {
         let int = (a / pow).to_string();
         let mut grouped = String::new();
         for (i, c) in int.chars().enumerate() {
-            if i > 0 && (int.len() - i) % 3 == 0 {
+            if i > 0 && (int.len() - i).is_multiple_of(3) {
                 grouped.push('.');
             }
             grouped.push(c);
@@ -506,10 +506,12 @@ fn analyze_sheet(file: &str, sheet: Option<String>, blocks: &[&Block], opts: &Fi
     for (up, kind, word) in [(true, FigureKind::GroessterAnstieg, "Anstieg"), (false, FigureKind::GroessterRueckgang, "Rückgang")] {
         for (rank, i) in ranked(up).into_iter().enumerate() {
             let Some(diff) = figures.iter().find(|f| f.id == format!("differenz:{i}")).cloned() else { continue };
+            // Ranks in words: a model that echoes the label brings no stray digit into the text.
+            let place = ["Größter", "Zweitgrößter", "Drittgrößter"][rank];
             figures.push(Figure {
                 id: format!("{}:{}", if up { "anstieg" } else { "rueckgang" }, rank + 1),
                 kind,
-                label: format!("{}. größter {word}: {}", rank + 1, rows[i].label),
+                label: format!("{place} {word}: {}", rows[i].label),
                 ..diff
             });
         }
