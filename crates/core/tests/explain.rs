@@ -148,6 +148,52 @@ fn budget_figures_are_exact() {
     assert_eq!(downs, vec!["Schulen", "Sport"]);
 }
 
+const SSML: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+/// A one-sheet workbook ("Haushalt") with inline-string text cells and number cells.
+fn xlsx(rows: &[(&str, f64, f64)]) -> Vec<u8> {
+    let mut data = String::from(r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Produkt</t></is></c><c r="B1" t="inlineStr"><is><t>Ist 2024</t></is></c><c r="C1" t="inlineStr"><is><t>Plan 2025</t></is></c></row>"#);
+    for (i, (name, a, b)) in rows.iter().enumerate() {
+        let r = i + 2;
+        data.push_str(&format!(r#"<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{name}</t></is></c><c r="B{r}"><v>{a}</v></c><c r="C{r}"><v>{b}</v></c></row>"#));
+    }
+    let parts = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#.to_owned()),
+        ("_rels/.rels", format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#)),
+        ("xl/workbook.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{SSML}" xmlns:r="{REL}"><sheets><sheet name="Haushalt" sheetId="1" r:id="rId1"/></sheets></workbook>"#)),
+        ("xl/_rels/workbook.xml.rels", format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{REL}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#)),
+        ("xl/worksheets/sheet1.xml", format!(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{SSML}"><sheetData>{data}</sheetData></worksheet>"#)),
+    ];
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, text) in parts {
+        writer.start_file(name, SimpleFileOptions::default()).unwrap();
+        writer.write_all(text.as_bytes()).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+#[test]
+fn xlsx_figures_are_exact_and_cite_sheet_and_row() {
+    let bytes = xlsx(&[("Bücherei", 1000.1, 1234.56), ("Bad", 0.0, 50.0), ("Museum", 800.0, 700.0)]);
+    let doc = documents::extract_bytes("plan.xlsx", &bytes, &ExtractOptions::default()).expect("XLSX reads");
+    let t = figures::analyze(&doc, &FigureOptions::default()).expect("a table");
+    assert_eq!(t.sheet.as_deref(), Some("Haushalt"));
+    let by_id = |id: &str| t.figures.iter().find(|f| f.id == id);
+    // 1234,56 - 1000,1 = 234,46 exactly (in f64 it would be 234.45999…); 234,46 / 1000,1 = 23,44… %.
+    let d = by_id("differenz:0").unwrap();
+    assert_eq!(d.exact, "234.46");
+    assert_eq!(d.display, "+234,46");
+    assert_eq!(by_id("veraenderung:0").unwrap().display, "+23,4 %");
+    assert_eq!(d.inputs[1].position.sheet.as_deref(), Some("Haushalt"));
+    assert_eq!(d.inputs[1].position.row, Some(2));
+    // A change from 0 has a difference but no percentage.
+    assert_eq!(by_id("differenz:1").unwrap().exact, "50");
+    assert!(by_id("veraenderung:1").is_none());
+    assert_eq!(by_id("veraenderung:2").unwrap().display, "-12,5 %");
+    assert_eq!(by_id("summe:Plan 2025").unwrap().exact, "1984.56");
+}
+
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[0-9](?:[0-9.,]*[0-9])?").unwrap());
 
 fn number_values(text: &str) -> HashSet<String> {
