@@ -10,6 +10,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod explain;
 mod summarize;
 
 use clap::{Args, Parser, Subcommand};
@@ -58,6 +59,9 @@ enum Command {
     /// Summarise an Akte (one or more files): every page read, sentences with page citations,
     /// key facts, claims not found in the sources flagged
     Summarize(summarize::SummarizeArgs),
+    /// Explain a document for an audience (buerger, leichte-sprache, kollegium, gremium): tables
+    /// by computed figures, sentences with sources, readability, the original stays binding
+    Explain(explain::ExplainArgs),
     /// The saved results (encrypted store in the data folder)
     History {
         #[command(subcommand)]
@@ -188,6 +192,16 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Explain(args) => {
+            let data_dir = paths::data_dir(global.data_dir.clone());
+            match policy.ensure_enabled("explain").and_then(|()| explain::run(global.model.as_deref(), global.threads, &data_dir, &policy, args)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("{}", e.message_de());
+                    ExitCode::FAILURE
+                }
+            }
+        }
         command => match run(&global, &policy, command) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -223,7 +237,7 @@ fn run(global: &Global, policy: &Policy, command: Command) -> Result<(), CoreErr
         Command::Audit { command } => history::audit(&data_dir, policy, command),
         Command::Policy { command: PolicyCommand::Show { json } } => admin::policy_show(policy, json),
         Command::DebugSaveStream(args) => history::save_stream(&data_dir, policy, args),
-        Command::Extract(_) | Command::Summarize(_) => unreachable!("handled in main"),
+        Command::Extract(_) | Command::Summarize(_) | Command::Explain(_) => unreachable!("handled in main"),
     }
 }
 

@@ -75,6 +75,12 @@ pub enum CoreError {
     HistoryEntryNotFound(i64),
     #[error("the store is still being opened")]
     StoreOpening,
+
+    // Explain (issue 6: `crate::tasks::figures`, `crate::tasks::explain`).
+    #[error("{0} is not a table")]
+    NotATable(String),
+    #[error("{0} has no column of numbers")]
+    NoNumericColumns(String),
 }
 
 impl CoreError {
@@ -111,6 +117,8 @@ impl CoreError {
             Self::ConfirmationRequired => "confirmation_required",
             Self::HistoryEntryNotFound(_) => "history_entry_not_found",
             Self::StoreOpening => "store_opening",
+            Self::NotATable(_) => "not_a_table",
+            Self::NoNumericColumns(_) => "no_numeric_columns",
         }
     }
 
@@ -185,6 +193,12 @@ impl CoreError {
             Self::ConfirmationRequired => "Dieser Schritt löscht Daten endgültig und braucht Ihre ausdrückliche Bestätigung.".into(),
             Self::HistoryEntryNotFound(id) => format!("Im Verlauf gibt es keinen Eintrag {id} (mehr)."),
             Self::StoreOpening => "Der Verlauf wird noch geöffnet. Bitte versuchen Sie es gleich noch einmal.".into(),
+            Self::NotATable(file) => format!(
+                "„{file}“ ist keine Tabelle. Zahlen erklären kann Schreibstube nur aus Tabellen (CSV, XLSX oder ODS) mit einer Kopfzeile und Zahlenspalten."
+            ),
+            Self::NoNumericColumns(file) => format!(
+                "Die Tabelle „{file}“ enthält keine Spalte mit Zahlen. Bitte prüfen Sie, ob die Zahlen als Zahlen (z. B. „1.234,56“) in der Datei stehen."
+            ),
         }
     }
 
@@ -223,6 +237,8 @@ impl CoreError {
             Self::HistoryDisabled => "History is switched off (by your IT or in the settings); no results are stored.".into(),
             Self::ConfirmationRequired => "This step deletes data for good and needs your explicit confirmation.".into(),
             Self::HistoryEntryNotFound(id) => format!("There is no history entry {id} (any more)."),
+            Self::NotATable(file) => format!("“{file}” is not a table. Figures can only be explained from tables (CSV, XLSX or ODS) with a header row and columns of numbers."),
+            Self::NoNumericColumns(file) => format!("The table “{file}” has no column of numbers. Please check that the numbers are stored as numbers (e.g. “1,234.56”)."),
             other => {
                 let mut s = other.to_string();
                 if let Some(first) = s.get_mut(0..1) {

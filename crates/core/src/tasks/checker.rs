@@ -29,7 +29,7 @@ pub struct Sources {
     folded_text: String,
 }
 
-static NUMBER: LazyLock<Regex> =
+pub(crate) static NUMBER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?\b|\b[0-9]+(?:[.,][0-9]+)?\b").expect("valid regex"));
 /// Two or three capitalised words in a row: "Peter Schmidt", "Bau Meier GmbH".
 static NAME_SEQUENCE: LazyLock<Regex> =
@@ -58,7 +58,7 @@ impl Sources {
         Self { normalized, numbers, folded_text }
     }
 
-    fn contains_fact(&self, kind: FactKind, normalized: &str) -> bool {
+    pub(crate) fn contains_fact(&self, kind: FactKind, normalized: &str) -> bool {
         let kind = if kind == FactKind::Frist && !normalized.chars().any(char::is_alphabetic) { FactKind::Datum } else { kind };
         match kind {
             // "250 Euro" in the output and "250,00 €" in the source are the same amount; a bare
@@ -143,7 +143,7 @@ fn kind_name(kind: FactKind) -> &'static str {
 }
 
 /// "1.234,50" and "1234,5" meet as "1234,5"; "007" as "7".
-fn number_key(s: &str) -> String {
+pub(crate) fn number_key(s: &str) -> String {
     let grouped = s.contains('.') && s.split('.').skip(1).all(|g| g.len() == 3 || g.contains(','));
     let s = if grouped { s.replace('.', "") } else { s.replace('.', ",") };
     let (int, frac) = s.split_once(',').unwrap_or((&s, ""));

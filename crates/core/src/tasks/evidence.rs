@@ -7,6 +7,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
+use super::facts::{scan, FactKind};
+
 /// Words that say nothing about where a sentence comes from.
 const STOPWORDS: &[&str] = &[
     "der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "eines", "einem", "einen", "und", "oder", "aber",
@@ -218,6 +220,33 @@ pub fn supports(hit: &Hit, sentence: &str) -> bool {
     t.dedup();
     let needed = t.len().clamp(1, 2);
     hit.shared_terms >= needed
+}
+
+/// The blocks that support `sentence`, among `among`: first those holding the same facts
+/// (a date, an amount; each fact at least one block), then the best lexical matches. At most four.
+pub(crate) fn cite(sentence: &str, among: &[usize], index: &Index, block_facts: &[HashSet<(FactKind, String)>]) -> Vec<usize> {
+    let mut ids: Vec<usize> = Vec::new();
+    for f in scan(sentence) {
+        let key = (f.kind, f.normalized);
+        let alt = (if key.0 == FactKind::Frist { FactKind::Datum } else { FactKind::Frist }, key.1.clone());
+        let holds = |i: usize| block_facts[i].contains(&key) || block_facts[i].contains(&alt);
+        // Up to two blocks in all, but every fact of the sentence gets one (four at most), so a
+        // sentence naming an Aktenzeichen, an amount and a deadline cites where each stands.
+        let mut cited = ids.iter().any(|&i| holds(i));
+        for &i in among {
+            if holds(i) && !ids.contains(&i) && (ids.len() < 2 || !cited) && ids.len() < 4 {
+                ids.push(i);
+                cited = true;
+            }
+        }
+    }
+    for hit in index.search(sentence, Some(among)).into_iter().take(2) {
+        if supports(&hit, sentence) && !ids.contains(&hit.passage) {
+            ids.push(hit.passage);
+        }
+    }
+    ids.truncate(4);
+    ids
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::checker::{self, Sources, Unsupported};
-use super::evidence::{self, split_sentences, Index};
+use super::evidence::{cite, split_sentences, Index};
 use super::facts::{self, Fact, FactKind};
 use crate::documents::{Block, Document, Position};
 use crate::error::{CoreError, ErrorInfo, Result};
@@ -471,34 +471,12 @@ pub fn summarize(
     })
 }
 
-/// The blocks that support `sentence`, among `among`: first those holding the same facts
-/// (a date, an amount), then the best lexical matches. At most four.
-fn cite(sentence: &str, among: &[usize], index: &Index, block_facts: &[HashSet<(FactKind, String)>]) -> Vec<usize> {
-    let mut ids: Vec<usize> = Vec::new();
-    for f in facts::scan(sentence) {
-        let key = (f.kind, f.normalized);
-        let alt = (if key.0 == FactKind::Frist { FactKind::Datum } else { FactKind::Frist }, key.1.clone());
-        for &i in among {
-            if (block_facts[i].contains(&key) || block_facts[i].contains(&alt)) && !ids.contains(&i) && ids.len() < 2 {
-                ids.push(i);
-            }
-        }
-    }
-    for hit in index.search(sentence, Some(among)).into_iter().take(2) {
-        if evidence::supports(&hit, sentence) && !ids.contains(&hit.passage) {
-            ids.push(hit.passage);
-        }
-    }
-    ids.truncate(4);
-    ids
+pub(crate) struct RunOutput {
+    pub(crate) text: String,
+    pub(crate) cancelled: bool,
 }
 
-struct RunOutput {
-    text: String,
-    cancelled: bool,
-}
-
-fn run(
+pub(crate) fn run(
     engine: &Engine,
     prompt: Prompt,
     params: SamplingParams,
@@ -584,7 +562,7 @@ fn run_batch(engine: &Engine, reqs: Vec<GenerateRequest>, until_blank_line: bool
 
 /// Trims the model's answer: drops markup, leading enumerations ("(1)", "2.") that echo the
 /// prompt's lists, and lines that only repeat a previous one (small models loop).
-fn clean(text: &str) -> String {
+pub(crate) fn clean(text: &str) -> String {
     static TAG: std::sync::LazyLock<regex::Regex> =
         std::sync::LazyLock::new(|| regex::Regex::new(r"</?[A-Za-z][A-Za-z0-9]*\s*/?>").expect("valid regex"));
     static ENUMERATION: std::sync::LazyLock<regex::Regex> =

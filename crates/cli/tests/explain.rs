@@ -1,0 +1,65 @@
+//! `schreibstube-cli explain` as scripts use it: real binary, real default model, a generated
+//! budget CSV in German format.
+
+use std::process::Command;
+
+mod common;
+
+fn cli(data_dir: &std::path::Path) -> Command {
+    common::cli(data_dir)
+}
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("one JSON object")
+}
+
+#[test]
+fn explain_json_has_figures_sources_readability_and_is_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("haushalt.csv");
+    std::fs::write(
+        &csv,
+        "Produkt;Ansatz 2025;Ansatz 2026\nFeuerwehr;1.000.000,00 €;1.125.000,00 €\nSchulen;2.000.000,00 €;1.900.000,00 €\n",
+    )
+    .unwrap();
+    let data = dir.path().join("daten");
+    let v = json(&cli(&data).args(["explain", "--json", "--audience", "gremium", "--question", "Was ändert sich?"]).arg(&csv).output().unwrap());
+    assert!(v["explanation"].is_string());
+    assert_eq!(v["mark"], "KI-Entwurf – bitte prüfen");
+    assert!(v["note"].as_str().unwrap().contains("ersetzt nicht das Original"));
+    assert_eq!(v["audience"], "gremium");
+    assert_eq!(v["model"]["sha256"], common::SHA);
+    assert!(v["sentences"].is_array() && v["unsupported"].is_array());
+    for s in v["sentences"].as_array().unwrap() {
+        assert!(s["sources"].is_array() && s["text"].is_string());
+    }
+    let figures = v["figures"].as_array().unwrap();
+    let find = |id: &str| figures.iter().find(|f| f["id"] == id).unwrap_or_else(|| panic!("{id}"));
+    // 1.125.000 - 1.000.000 = +125.000 €, +12,5 %; 1.900.000 - 2.000.000 = -100.000 €, -5 %.
+    assert_eq!(find("differenz:0")["display"], "+125.000,00 €");
+    assert_eq!(find("veraenderung:0")["display"], "+12,5 %");
+    assert_eq!(find("veraenderung:0")["formula"], "(B-A)/|A|*100");
+    assert_eq!(find("veraenderung:1")["exact"], "-5");
+    assert_eq!(find("summe:Ansatz 2026")["exact"], "3025000");
+    let input = &find("differenz:1")["inputs"][1];
+    assert_eq!(input["name"], "B");
+    assert_eq!(input["column"], "Ansatz 2026");
+    assert_eq!(input["text"], "1.900.000,00 €");
+    assert_eq!(input["position"]["row"], 3);
+    assert_eq!(v["table"]["from"], "Ansatz 2025");
+    for key in ["before", "after"] {
+        assert!(v["readability"][key]["flesch_amstad"].is_number(), "{key}");
+        assert!(v["readability"][key]["wiener_sachtextformel"].is_number(), "{key}");
+    }
+    assert!(v["readability"]["rules_failed"].is_array());
+
+    let list = json(&cli(&data).args(["history", "list", "--json"]).output().unwrap());
+    assert_eq!(list["results"][0]["task"], "explanation");
+
+    // Leichte Sprache is accepted as an audience; a missing file is one German sentence.
+    let out = cli(&data).args(["explain", "--audience", "leichte-sprache"]).arg(dir.path().join("fehlt.docx")).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("fehlt.docx") && stderr.contains("nicht gefunden"), "{stderr}");
+}
