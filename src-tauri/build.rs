@@ -15,6 +15,7 @@ fn main() {
             "summarize",
             "export_summary",
             "model_import",
+            "explain",
             "store_status",
             "history_list",
             "history_search",

@@ -16,9 +16,12 @@ use tauri::State;
 
 use crate::AppState;
 
-/// The sample case file of the first-run guide ("Beispielakte"), bundled into the app.
-const SAMPLE_AKTE: &[u8] = include_bytes!("../../assets/samples/akte-bauantrag.pdf");
-const SAMPLE_AKTE_NAME: &str = "Beispielakte-Bauantrag.pdf";
+/// The samples of the first-run guide, bundled into the app: (id, file name, bytes).
+const SAMPLES: &[(&str, &str, &[u8])] = &[
+    ("akte", "Beispielakte-Bauantrag.pdf", include_bytes!("../../assets/samples/akte-bauantrag.pdf")),
+    ("haushalt", "Beispiel-Haushalt-2026.csv", include_bytes!("../../assets/samples/haushalt-2026.csv")),
+    ("bescheid", "Beispiel-Bescheid-Hundesteuer.txt", include_bytes!("../../assets/samples/bescheid-hundesteuer.txt")),
+];
 
 /// Documents read in this session, by id. In memory only: what is kept lives in the store.
 #[derive(Default)]
@@ -118,10 +121,18 @@ pub async fn add_document_bytes(state: State<'_, AppState>, request: Request<'_>
         .map_err(|_| ErrorInfo::from(&CoreError::Inference("extraction task failed".into())))
 }
 
-/// The first-run guide's sample case file, to try the summary without own documents.
+/// A sample of the first-run guide (`akte`, the default; `haushalt`, a budget table; `bescheid`,
+/// a notice), to try the tasks without own documents.
 #[tauri::command]
-pub fn add_sample_document(state: State<'_, AppState>) -> AddResult {
-    added(documents::extract_bytes(SAMPLE_AKTE_NAME, SAMPLE_AKTE, &state.policy.extract_options()), SAMPLE_AKTE_NAME.into(), &state.documents)
+pub fn add_sample_document(state: State<'_, AppState>, which: Option<String>) -> AddResult {
+    let which = which.as_deref().unwrap_or("akte");
+    let (_, name, bytes) = SAMPLES.iter().find(|(id, _, _)| *id == which).unwrap_or(&SAMPLES[0]);
+    added(documents::extract_bytes(name, bytes, &state.policy.extract_options()), (*name).into(), &state.documents)
+}
+
+/// The document read under `id`, for the other task commands.
+pub(crate) fn document(state: &AppState, id: u64) -> Option<Arc<Document>> {
+    state.documents.get(id)
 }
 
 #[tauri::command]

@@ -2,6 +2,7 @@
 //! the web UI and the core and decides nothing itself (see docs/ipc.md for the contract).
 
 mod akte;
+mod explain_cmd;
 mod models_cmd;
 mod store_cmds;
 
@@ -199,6 +200,7 @@ pub fn run() {
             akte::summarize,
             akte::export_summary,
             models_cmd::model_import,
+            explain_cmd::explain,
             store_cmds::store_status,
             store_cmds::history_list,
             store_cmds::history_search,

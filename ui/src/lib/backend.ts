@@ -7,6 +7,8 @@ import type {
   AddResult,
   AppInfo,
   DocumentFull,
+  ExplainEvent,
+  ExplainOptions,
   GenEvent,
   GenParams,
   HistoryItem,
@@ -35,8 +37,10 @@ export interface Backend {
   addDocuments(paths: string[]): Promise<AddResult[]>;
   /** Reads a file chosen in the file picker (its bytes travel as the raw request body). */
   addDocumentBytes(name: string, bytes: Uint8Array): Promise<AddResult>;
-  /** The first-run guide's sample case file. */
-  addSampleDocument(): Promise<AddResult>;
+  /** A sample of the first-run guide: the case file (default), a budget table or a notice. */
+  addSampleDocument(which?: 'akte' | 'haushalt' | 'bescheid'): Promise<AddResult>;
+  /** Starts an explanation of one read document; resolves with the request id (`cancel` stops). */
+  explain(documentId: number, options: ExplainOptions, onEvent: (event: ExplainEvent) => void): Promise<number>;
   removeDocument(id: number): Promise<void>;
   getDocument(id: number): Promise<DocumentFull>;
   /** Starts a summary; resolves with the request id (stop it with `cancel`). */
@@ -97,7 +101,14 @@ export const tauriBackend: Backend = {
   addDocumentBytes: (name, bytes) =>
     call(() => invoke<AddResult>('add_document_bytes', bytes, { headers: { 'x-file-name': encodeURIComponent(name) } })),
 
-  addSampleDocument: () => call(() => invoke<AddResult>('add_sample_document')),
+  addSampleDocument: (which) => call(() => invoke<AddResult>('add_sample_document', { which: which ?? null })),
+
+  explain: (documentId, options, onEvent) =>
+    call(() => {
+      const channel = new Channel<ExplainEvent>();
+      channel.onmessage = onEvent;
+      return invoke<number>('explain', { documentId, options, onEvent: channel });
+    }),
 
   removeDocument: (id) =>
     call(async () => {

@@ -5,7 +5,7 @@ const unused = (name: string) => () => Promise.reject(new Error(`${name} is not 
 
 export const akteStubs: Pick<
   Backend,
-  'addDocuments' | 'addDocumentBytes' | 'addSampleDocument' | 'removeDocument' | 'getDocument' | 'summarize' | 'exportSummary' | 'importModel' | 'onFileDrop'
+  'addDocuments' | 'addDocumentBytes' | 'addSampleDocument' | 'removeDocument' | 'getDocument' | 'summarize' | 'exportSummary' | 'importModel' | 'explain' | 'onFileDrop'
 > = {
   addDocuments: unused('addDocuments'),
   addDocumentBytes: unused('addDocumentBytes'),
@@ -15,5 +15,6 @@ export const akteStubs: Pick<
   summarize: unused('summarize'),
   exportSummary: unused('exportSummary'),
   importModel: unused('importModel'),
+  explain: unused('explain'),
   onFileDrop: async () => () => {},
 };

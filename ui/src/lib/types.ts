@@ -246,3 +246,65 @@ export interface ImportReport {
   in_manifest: boolean;
   already_present: boolean;
 }
+
+// ---- Explain (docs/ipc.md, "Ergebnis erklären") ----
+
+export type Audience = 'buerger' | 'leichte-sprache' | 'kollegium' | 'gremium';
+
+export interface ExplainOptions {
+  audience: Audience;
+  question: string | null;
+}
+
+export interface FigureInput {
+  name: string;
+  column: string;
+  row: string;
+  text: string;
+  value: string;
+  position: Position;
+}
+
+export interface Figure {
+  id: string;
+  kind: 'summe' | 'differenz' | 'veraenderung' | 'anteil' | 'groesster_anstieg' | 'groesster_rueckgang';
+  label: string;
+  row: string | null;
+  value: number;
+  exact: string;
+  display: string;
+  formula: string;
+  inputs: FigureInput[];
+}
+
+export interface Scores {
+  sentences: number;
+  words: number;
+  syllables: number;
+  flesch_amstad: number;
+  wiener_sachtextformel: number;
+}
+
+export interface ExplainResult {
+  mark: string;
+  note: string;
+  audience: Audience;
+  question: string | null;
+  explanation: string;
+  sentences: { text: string; sources: Position[]; figures: string[]; supported: boolean }[];
+  figures: Figure[];
+  table: { file: string; from: string; to: string; data_rows: number; rounding: string } | null;
+  key_facts: { kind: string; label_de: string; value: string; sources: Position[]; in_explanation: boolean }[];
+  unsupported: Unsupported[];
+  readability: { before: Scores; after: Scores; rules_failed: { sentence: number; text: string; rules: string[]; words: string[] }[]; revisions: number };
+  model: { name: string; file: string; sha256: string };
+  cancelled: boolean;
+  warnings: string[];
+}
+
+export type ExplainEvent =
+  | { kind: 'stage'; request_id: number; stage: string }
+  | { kind: 'token'; request_id: number; text: string }
+  | { kind: 'revision'; request_id: number; round: number; failing: number }
+  | { kind: 'done'; request_id: number; result: ExplainResult }
+  | { kind: 'error'; request_id: number; error: AppError };
