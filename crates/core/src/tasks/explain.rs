@@ -609,7 +609,7 @@ mod tests {
     fn trace_links_sentences_to_their_passages_and_marks_the_rest() {
         let text = "Stadt Musterstadt.\n\nDie Gebühr beträgt 250,00 € und ist bis zum 15.03.2025 zu zahlen.\n\nDer Nachbar erhebt Widerspruch gegen das Carport.";
         let doc = crate::documents::extract_bytes("bescheid.txt", text.as_bytes(), &Default::default()).expect("text reads");
-        let t = trace("Bis zum 15.03.2025 sind 250 Euro zu zahlen. Der Mond ist aus Käse. Die Frist endet am 20.03.2025.", &[doc.clone()]);
+        let t = trace("Bis zum 15.03.2025 sind 250 Euro zu zahlen. Der Mond ist aus Käse. Die Frist endet am 20.03.2025.", std::slice::from_ref(&doc));
         assert_eq!(t.sentences.len(), 3);
         let fee = doc.blocks.iter().find(|b| b.text.contains("Gebühr")).unwrap();
         assert_eq!(t.sentences[0].sources, vec![fee.position.clone()]);
