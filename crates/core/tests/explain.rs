@@ -360,3 +360,21 @@ fn a_notice_given_as_figures_is_a_clear_german_error() {
     let err = figures::analyze(&budget_doc(), &FigureOptions { from: Some("Ansatz 1999".into()), to: None }).unwrap_err();
     assert!(err.message_de().contains("Ansatz 1999"));
 }
+
+/// The bundled sample: a "Produkt" column of codes (11.1, 12.6 …) is neither summed nor used as
+/// the row's name, and the "Summe" row (its label under "Produkt", "Bezeichnung" empty) is not
+/// counted twice.
+#[test]
+fn sample_budget_codes_are_no_amounts_and_its_total_row_is_no_item() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/samples/haushalt-2026.csv");
+    let doc = documents::extract_file(path, &ExtractOptions::default()).expect("sample reads");
+    let t = figures::analyze(&doc, &FigureOptions::default()).expect("a table");
+    assert_eq!(t.numeric_columns, vec!["Ansatz 2025", "Ansatz 2026"]);
+    assert_eq!(t.label_column.as_deref(), Some("Bezeichnung"));
+    let by_id = |id: &str| t.figures.iter().find(|f| f.id == id).unwrap_or_else(|| panic!("figure {id} missing"));
+    assert_eq!(by_id("summe:Ansatz 2025").exact, "9112500");
+    assert_eq!(by_id("summe:Ansatz 2026").exact, "9677587");
+    let top = t.figures.iter().find(|f| f.id == "anstieg:1").expect("largest increase");
+    assert_eq!(top.label, "Größter Anstieg: Kindertagesstätten");
+    assert_eq!(top.display, "+348.000,00");
+}

@@ -313,6 +313,24 @@ pub fn analyze(doc: &Document, opts: &FigureOptions) -> Result<TableFigures> {
 
 const TOTAL_LABELS: &[&str] = &["summe", "gesamt", "insgesamt", "total", "gesamtsumme", "zwischensumme"];
 
+/// Headers of columns that hold numbers which are names, not amounts: a Produkt "11.1", a
+/// Kostenstelle, an account. Summing or comparing them would be nonsense.
+const IDENTIFIER_HEADERS: &[&str] = &[
+    "nr", "nr.", "nummer", "produkt", "produktnummer", "kennziffer", "konto", "sachkonto", "schlüssel", "schluessel",
+    "kostenstelle", "kostenträger", "gliederung", "haushaltsstelle", "id", "code", "plz", "postleitzahl", "kennzahl", "az",
+    "aktenzeichen", "lfd. nr.", "lfd.", "pos", "pos.", "position",
+];
+
+fn is_identifier_header(header: &str) -> bool {
+    let folded = header.trim().to_lowercase();
+    IDENTIFIER_HEADERS.contains(&folded.as_str()) || folded.split_whitespace().any(|w| matches!(w, "nr" | "nr." | "nummer" | "id"))
+}
+
+fn is_total_label(cell: &str) -> bool {
+    let folded = cell.trim().to_lowercase();
+    TOTAL_LABELS.iter().any(|t| folded == *t || folded.starts_with(&format!("{t} ")) || folded.starts_with(&format!("{t}:")))
+}
+
 fn analyze_sheet(file: &str, sheet: Option<String>, blocks: &[&Block], opts: &FigureOptions) -> Result<TableFigures> {
     if blocks.len() < 2 {
         return Err(CoreError::NotATable(file.to_owned()));
@@ -327,6 +345,7 @@ fn analyze_sheet(file: &str, sheet: Option<String>, blocks: &[&Block], opts: &Fi
         .collect();
     let cell = |r: &Vec<&'_ str>, c: usize| -> String { r.get(c).copied().unwrap_or("").to_owned() };
     let numeric: Vec<usize> = (0..width)
+        .filter(|&c| !is_identifier_header(&columns[c]))
         .filter(|&c| {
             let filled: Vec<String> = data.iter().map(|r| cell(r, c)).filter(|s| !s.is_empty()).collect();
             let numbers = filled.iter().filter(|s| parse_number(s).is_some()).count();
@@ -336,7 +355,15 @@ fn analyze_sheet(file: &str, sheet: Option<String>, blocks: &[&Block], opts: &Fi
     if numeric.is_empty() {
         return Err(CoreError::NoNumericColumns(file.to_owned()));
     }
-    let label_col = (0..width).find(|c| !numeric.contains(c));
+    // The row's name: the first non-numeric column holding words ("Bezeichnung" rather than a
+    // "Produkt" column of codes like "11.1"), else the first non-numeric column.
+    let wordy = |c: usize| {
+        let filled: Vec<String> = data.iter().map(|r| cell(r, c)).filter(|s| !s.is_empty()).collect();
+        !filled.is_empty() && filled.iter().filter(|s| parse_number(s).is_none()).count() * 2 > filled.len()
+    };
+    let label_col = (0..width)
+        .find(|&c| !numeric.contains(&c) && wordy(c))
+        .or_else(|| (0..width).find(|c| !numeric.contains(c)));
     let rows: Vec<Row> = blocks[1..]
         .iter()
         .zip(&data)
@@ -346,8 +373,8 @@ fn analyze_sheet(file: &str, sheet: Option<String>, blocks: &[&Block], opts: &Fi
                 .map(|c| cell(cells, c))
                 .filter(|l| !l.is_empty())
                 .unwrap_or_else(|| format!("Zeile {}", b.position.row.unwrap_or(i as u32 + 2)));
-            let folded = label.to_lowercase();
-            let is_total = TOTAL_LABELS.iter().any(|t| folded == *t || folded.starts_with(&format!("{t} ")) || folded.starts_with(&format!("{t}:")));
+            // A total row may name itself in any text cell ("Summe" under "Produkt", the label empty).
+            let is_total = is_total_label(&label) || (0..width).filter(|c| !numeric.contains(c)).any(|c| is_total_label(&cell(cells, c)));
             Row { label, cells: cells.clone(), block: b, is_total }
         })
         .collect();
@@ -534,6 +561,16 @@ fn analyze_sheet(file: &str, sheet: Option<String>, blocks: &[&Block], opts: &Fi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identifier_columns_and_total_rows_in_any_text_cell() {
+        assert!(is_identifier_header("Produkt"));
+        assert!(is_identifier_header("Lfd. Nr."));
+        assert!(!is_identifier_header("Ansatz 2026"));
+        assert!(is_total_label("Summe"));
+        assert!(is_total_label("Gesamt: alle Produkte"));
+        assert!(!is_total_label("Summenbildung"));
+    }
 
     fn d(s: &str) -> Dec {
         parse_number(s).unwrap_or_else(|| panic!("{s} parses")).value
