@@ -496,4 +496,36 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
     }
     log("history lists the summary");
   });
+
+  step("Erklären: the budget sample's figures are computed by code, charted and explained", T.summary + 60_000, async () => {
+    await click("#task-explain");
+    await click("#explain-sample-budget");
+    for (const end = Date.now() + 20_000; ; await sleep(250)) {
+      const t = await exec(`return document.getElementById("explain-doc")?.textContent ?? "";`);
+      if (t.includes("Beispiel-Haushalt-2026.csv")) break;
+      if (Date.now() > end) throw new Error(`the sample was not read: ${JSON.stringify(t)}`);
+    }
+    await click('input[name="audience"][value="gremium"]');
+    await click("#explain-start");
+    let st;
+    for (const end = Date.now() + T.summary; ; await sleep(300)) {
+      checkAppAlive();
+      st = await exec(`const r = document.getElementById("explain-result");
+        return { state: r?.getAttribute("data-state"), figures: document.getElementById("explain-figures")?.textContent ?? "",
+          bars: document.querySelectorAll("#explain-chart rect").length, note: document.getElementById("explain-note")?.textContent ?? "",
+          alert: document.querySelector(".akte [role=alert]")?.textContent.trim() ?? "" };`);
+      if (st.state === "error") throw new Error(`explanation failed: ${st.alert}`);
+      if (st.state === "done") break;
+      if (Date.now() > end) throw new Error(`no explanation in time: ${JSON.stringify(st)}`);
+    }
+    // Totals and the largest increase, as the code computed them from the sample CSV.
+    for (const v of ["9.112.500,00", "9.677.587,00", "+348.000,00", "Kindertagesstätten"]) assert.ok(st.figures.includes(v), `figure ${v} missing`);
+    assert.equal(st.bars, 6, "one bar per budget line");
+    assert.match(st.note, /Original/);
+    await exec(`document.getElementById("explain-result").scrollIntoView({ block: "start" });`);
+    await sleep(300);
+    await screenshot("explain.png");
+  });
+
+  step("Erklären screen has no serious/critical axe violations", T.script + 120_000, () => axeCheck("explain"));
 });

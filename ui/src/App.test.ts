@@ -8,7 +8,7 @@ import type { Backend } from './lib/backend';
 import { NO_BACKEND } from './lib/errors';
 import { LANG_STORAGE_KEY } from './lib/i18n';
 import { setLang } from './lib/locale.svelte';
-import type { GenEvent, ModelStatus, SummaryEvent } from './lib/types';
+import type { ExplainEvent, GenEvent, ModelStatus, SummaryEvent } from './lib/types';
 
 const flush = async () => {
   await new Promise((r) => setTimeout(r, 0));
@@ -109,8 +109,83 @@ describe('App', () => {
     expect($('a.skip-link').getAttribute('href')).toBe('#main');
     const cards = [...document.querySelectorAll('.task-card h3')].map((h) => h.textContent);
     expect(cards).toEqual(['Brief entwerfen', 'Akte zusammenfassen', 'Ergebnis erklären']);
-    // Only the summary is available yet; the other cards say so instead of offering a button.
-    expect([...document.querySelectorAll('.task-card button, .task-card a')].map((b) => b.id)).toEqual(['task-summary']);
+    // The letter is not available yet; its card says so instead of offering a button.
+    expect([...document.querySelectorAll('.task-card button, .task-card a')].map((b) => b.id)).toEqual(['task-summary', 'task-explain']);
+  });
+
+  it('explains the budget sample: figures table, chart, readability, citations, no serious axe findings', async () => {
+    const b = scriptedBackend(ready);
+    let emit: (e: ExplainEvent) => void = () => {};
+    const pos = { file: 'haushalt.csv', file_sha256: 'ef', page: null, paragraph: 3, attachment: null, sheet: null, row: 3 };
+    b.backend.addSampleDocument = async (which) => {
+      b.calls.push(`sample:${which}`);
+      return { status: 'added', document: { id: 7, file_name: 'Beispiel-Haushalt-2026.csv', sha256: 'ef', detected_type: 'csv', pages: null, blocks: 8, attachments: 0, warnings: [] } };
+    };
+    b.backend.explain = async (id, o, onEvent) => {
+      b.calls.push(`explain:${id}:${o.audience}`);
+      emit = onEvent;
+      return 11;
+    };
+    b.backend.getDocument = async () => ({
+      source: { file_name: 'haushalt.csv', sha256: 'ef', detected_type: 'csv', size_bytes: 1 },
+      warnings: [],
+      blocks: [{ ...pos, kind: 'table_row', text: '12.6 | Feuerwehr | 842.300,00 | 968.645,00', level: null, ocr_confidence: null }],
+    });
+    start(b.backend);
+    await flush();
+    $('#task-explain').click();
+    await flush();
+    expect($('#explain-heading').textContent).toBe('Ergebnis erklären');
+    $('#explain-sample-budget').click();
+    await flush();
+    await flush();
+    expect($('#explain-doc').textContent).toContain('Beispiel-Haushalt-2026.csv');
+    ($('input[name="audience"][value="gremium"]') as HTMLInputElement).click();
+    flushSync();
+    $<HTMLButtonElement>('#explain-start').click();
+    await flush();
+    expect(b.calls).toContain('explain:7:gremium');
+    emit({ kind: 'stage', request_id: 11, stage: 'analysieren' });
+    flushSync();
+    expect($('#explain-progress').textContent).toContain('Tabelle wird ausgewertet');
+    const fig = (id: string, kind: 'differenz' | 'summe', row: string | null, value: number, display: string) => ({
+      id, kind, label: row ? `${row}: Differenz` : 'Summe Ansatz 2026', row, value, exact: String(value), display, formula: kind === 'summe' ? 'Summe(B)' : 'B-A',
+      inputs: [{ name: 'A', column: 'Ansatz 2025', row: row ?? 'Summe', text: '842.300,00', value: '842300', position: pos }],
+    });
+    emit({
+      kind: 'done',
+      request_id: 11,
+      result: {
+        mark: 'KI-Entwurf – bitte prüfen',
+        note: 'Diese Erklärung ersetzt nicht das Original.',
+        audience: 'gremium',
+        question: null,
+        explanation: 'Die Feuerwehr erhält 126.345,00 € mehr.',
+        sentences: [{ text: 'Die Feuerwehr erhält 126.345,00 € mehr.', sources: [pos], figures: ['differenz:1'], supported: true }],
+        figures: [fig('differenz:1', 'differenz', 'Feuerwehr', 126345, '+126.345,00'), fig('differenz:2', 'differenz', 'Grundschulen', -57150, '-57.150,00'), fig('summe:B', 'summe', null, 9677587, '9.677.587,00')],
+        table: { file: 'haushalt.csv', from: 'Ansatz 2025', to: 'Ansatz 2026', data_rows: 6, rounding: 'Prozentwerte gerundet.' },
+        key_facts: [],
+        unsupported: [],
+        readability: { before: { sentences: 8, words: 40, syllables: 90, flesch_amstad: 12.3, wiener_sachtextformel: 14.1 }, after: { sentences: 1, words: 6, syllables: 11, flesch_amstad: 55.5, wiener_sachtextformel: 6.2 }, rules_failed: [], revisions: 0 },
+        model: { name: 'Gemma', file: 'g.gguf', sha256: 'abc' },
+        cancelled: false,
+        warnings: [],
+      },
+    });
+    flushSync();
+    expect($('#explain-result').dataset.state).toBe('done');
+    expect($('#explain-note').textContent).toContain('ersetzt nicht das Original');
+    expect(document.querySelectorAll('#explain-chart rect')).toHaveLength(2);
+    expect($('#explain-chart rect.bar-down title').textContent).toBe('Grundschulen: -57.150,00');
+    expect($('#explain-figures').textContent).toContain('9.677.587,00');
+    expect($('#explain-readability').textContent).toContain('55,5');
+    $<HTMLButtonElement>('#explain-sentences .cite').click();
+    await flush();
+    await flush();
+    expect($('#akte-doc .block.hl').textContent).toContain('Feuerwehr');
+    const results = await axe.run(document.body, { resultTypes: ['violations'] });
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   });
 
   it('imports a model from a path and shows what the core reports, or its German refusal', async () => {

@@ -369,12 +369,14 @@ fn analyze_sheet(file: &str, sheet: Option<String>, blocks: &[&Block], opts: &Fi
         .zip(&data)
         .enumerate()
         .map(|(i, (b, cells))| {
+            // A total row may name itself in any text cell ("Summe" under "Produkt", the label empty).
+            let total_cell = (0..width).filter(|c| !numeric.contains(c)).map(|c| cell(cells, c)).find(|t| is_total_label(t));
             let label = label_col
                 .map(|c| cell(cells, c))
                 .filter(|l| !l.is_empty())
+                .or_else(|| total_cell.clone())
                 .unwrap_or_else(|| format!("Zeile {}", b.position.row.unwrap_or(i as u32 + 2)));
-            // A total row may name itself in any text cell ("Summe" under "Produkt", the label empty).
-            let is_total = is_total_label(&label) || (0..width).filter(|c| !numeric.contains(c)).any(|c| is_total_label(&cell(cells, c)));
+            let is_total = is_total_label(&label) || total_cell.is_some();
             Row { label, cells: cells.clone(), block: b, is_total }
         })
         .collect();

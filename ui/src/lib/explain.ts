@@ -1,0 +1,136 @@
+// State of the "Ergebnis erklären" screen and the pure helpers its view uses.
+import type { Backend } from './backend';
+import { normalizeError } from './errors';
+import type { AppError, ExplainEvent, ExplainOptions, ExplainResult, Figure } from './types';
+
+export type ExplainPhase = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
+
+export interface ExplainState {
+  phase: ExplainPhase;
+  requestId: number | null;
+  stopping: boolean;
+  stage: string | null;
+  round: number;
+  streamed: string;
+  result: ExplainResult | null;
+  error: AppError | null;
+}
+
+export const initialExplainState: ExplainState = {
+  phase: 'idle',
+  requestId: null,
+  stopping: false,
+  stage: null,
+  round: 0,
+  streamed: '',
+  result: null,
+  error: null,
+};
+
+export class ExplainController {
+  private state: ExplainState = initialExplainState;
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly onState: (s: ExplainState) => void,
+  ) {}
+
+  private current(): ExplainState {
+    return this.state;
+  }
+
+  private set(patch: Partial<ExplainState>): void {
+    this.state = { ...this.state, ...patch };
+    this.onState(this.state);
+  }
+
+  async start(documentId: number, options: ExplainOptions): Promise<void> {
+    if (this.state.phase === 'running') return;
+    this.set({ ...initialExplainState, phase: 'running' });
+    try {
+      const id = await this.backend.explain(documentId, options, (e) => this.onEvent(e));
+      const now = this.current();
+      if (now.phase === 'running') this.set({ requestId: id });
+      if (now.phase === 'running' && now.stopping) await this.backend.cancel(id);
+    } catch (e) {
+      this.set({ phase: 'error', error: normalizeError(e) });
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.state.phase !== 'running' || this.state.stopping) return;
+    this.set({ stopping: true });
+    if (this.state.requestId !== null) {
+      try {
+        await this.backend.cancel(this.state.requestId);
+      } catch {
+        // It may have ended meanwhile; its last event decides.
+      }
+    }
+  }
+
+  private onEvent(e: ExplainEvent): void {
+    switch (e.kind) {
+      case 'stage':
+        this.set({ stage: e.stage });
+        break;
+      case 'token':
+        this.set({ streamed: this.state.streamed + e.text });
+        break;
+      case 'revision':
+        this.set({ stage: 'ueberarbeiten', round: e.round, streamed: '' });
+        break;
+      case 'done':
+        this.set({ phase: e.result.cancelled ? 'cancelled' : 'done', result: e.result, stopping: false, requestId: null });
+        break;
+      case 'error':
+        this.set({ phase: 'error', error: e.error, stopping: false, requestId: null });
+        break;
+    }
+  }
+}
+
+export interface Bar {
+  label: string;
+  value: number;
+  display: string;
+}
+
+const TOTAL_ROW = /^(summe|gesamt|insgesamt|total|gesamtsumme|zwischensumme)\b/i;
+
+/** The bars of the chart: each item row's difference (B − A), as the core computed it; a total
+ * row ("Summe") would dwarf the items, so it has no bar (its values are in the table). */
+export function changeBars(figures: Figure[]): Bar[] {
+  return figures
+    .filter((f) => f.kind === 'differenz' && f.row !== null && !TOTAL_ROW.test(f.row))
+    .map((f) => ({ label: f.row as string, value: f.value, display: f.display }));
+}
+
+/** Geometry for a horizontal bar chart with a zero line: x and width in percent of the plot. */
+export function barGeometry(bars: Bar[]): { zero: number; bars: (Bar & { x: number; width: number })[] } {
+  const min = Math.min(0, ...bars.map((b) => b.value));
+  const max = Math.max(0, ...bars.map((b) => b.value));
+  const span = max - min || 1;
+  const zero = ((0 - min) / span) * 100;
+  return {
+    zero,
+    bars: bars.map((b) => {
+      const end = ((b.value - min) / span) * 100;
+      return { ...b, x: Math.min(zero, end), width: Math.abs(end - zero) };
+    }),
+  };
+}
+
+/** Plain text for the clipboard: mark, note, the explanation, the figures with formulas. */
+export function explanationAsText(r: ExplainResult): string {
+  const lines = [r.mark, r.note, '', r.explanation.trim()];
+  if (r.figures.length) {
+    lines.push('', 'Berechnete Werte:');
+    for (const f of r.figures) lines.push(`- ${f.label}: ${f.display} (${f.formula})`);
+  }
+  if (r.unsupported.length) {
+    lines.push('', 'Nicht in den Quellen gefunden:');
+    for (const u of r.unsupported) lines.push(`- ${u.text}`);
+  }
+  return lines.join('\n');
+}
