@@ -141,21 +141,22 @@ fn encode(s: &str) -> Vec<u8> {
     out
 }
 
+/// A laid-out line: baseline y, font size, bold, indent, text.
+type Line = (f32, f32, bool, f32, String);
+
 /// Lays out `paras` on A4 pages and returns the PDF bytes. `title` and `keywords` go into the
 /// document information; `creator` names the program.
 pub fn render(paras: &[Para], title: &str, subject: &str, keywords: &str, created_pdf_date: &str) -> Result<Vec<u8>> {
     let max = PAGE_W - MARGIN_L - MARGIN_R;
-    // Lay out: (page, y, size, bold, indent, text).
-    let mut placed: Vec<Vec<(f32, f32, bool, f32, String)>> = vec![Vec::new()];
+    let mut placed: Vec<Vec<Line>> = vec![Vec::new()];
     let mut y = TOP;
     for p in paras {
         let size = p.style.size();
         let bold = p.style.bold();
         let lead = size * 1.35;
         let indent = if p.style == ParaStyle::Bullet { 12.0 } else { 0.0 };
-        let text = if p.style == ParaStyle::Bullet { p.text.clone() } else { p.text.clone() };
         y -= p.style.space_before();
-        for (i, line) in wrap(&text, size, bold, max - indent).into_iter().enumerate() {
+        for (i, line) in wrap(&p.text, size, bold, max - indent).into_iter().enumerate() {
             if y - lead < BOTTOM {
                 placed.push(Vec::new());
                 y = TOP;
