@@ -86,7 +86,7 @@ fn added(result: schreibstube_core::Result<Document>, file_name: String, docs: &
 #[tauri::command]
 pub async fn add_documents(state: State<'_, AppState>, paths: Vec<PathBuf>) -> Result<Vec<AddResult>, ErrorInfo> {
     let docs = Arc::clone(&state.documents);
-    let options = state.policy.extract_options();
+    let options = extract_options(&state);
     tauri::async_runtime::spawn_blocking(move || {
         paths
             .into_iter()
@@ -115,7 +115,7 @@ pub async fn add_document_bytes(state: State<'_, AppState>, request: Request<'_>
         .unwrap_or_else(|| "Datei".into());
     let bytes = bytes.clone();
     let docs = Arc::clone(&state.documents);
-    let options = state.policy.extract_options();
+    let options = extract_options(&state);
     tauri::async_runtime::spawn_blocking(move || added(documents::extract_bytes(&name, &bytes, &options), name, &docs))
         .await
         .map_err(|_| ErrorInfo::from(&CoreError::Inference("extraction task failed".into())))
@@ -127,7 +127,15 @@ pub async fn add_document_bytes(state: State<'_, AppState>, request: Request<'_>
 pub fn add_sample_document(state: State<'_, AppState>, which: Option<String>) -> AddResult {
     let which = which.as_deref().unwrap_or("akte");
     let (_, name, bytes) = SAMPLES.iter().find(|(id, _, _)| *id == which).unwrap_or(&SAMPLES[0]);
-    added(documents::extract_bytes(name, bytes, &state.policy.extract_options()), (*name).into(), &state.documents)
+    added(documents::extract_bytes(name, bytes, &extract_options(&state)), (*name).into(), &state.documents)
+}
+
+/// The file-size cap in force: the merged settings where the store is open, else the policy's.
+fn extract_options(state: &AppState) -> schreibstube_core::documents::ExtractOptions {
+    match state.history.lock().unwrap().as_ref() {
+        Some(h) => h.extract_options(),
+        None => state.policy.extract_options(),
+    }
 }
 
 /// The document read under `id`, for the other task commands.

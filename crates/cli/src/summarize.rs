@@ -58,9 +58,11 @@ pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, policy
         })?),
         None => None,
     };
+    // The store opens (and applies retention) at start; its settings give the file-size cap.
+    let mut history = History::open(data_dir, policy.clone());
     let mut docs = Vec::new();
     let mut failed = Vec::new();
-    for item in documents::extract_batch(&args.files, &policy.extract_options()) {
+    for item in documents::extract_batch(&args.files, &history.extract_options()) {
         match item.result {
             Ok(doc) => docs.push(doc),
             Err(error) => {
@@ -72,9 +74,8 @@ pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, policy
     }
     let all_read = failed.is_empty();
 
-    // The policy's model allow-list first; the store opens (and applies retention) at start.
+    // The policy's model allow-list first.
     let resolved = models::resolve_with_policy(model, data_dir, policy)?;
-    let mut history = History::open(data_dir, policy.clone());
     let mut config = EngineConfig::new(&resolved.path);
     config.threads = threads;
     let engine = Engine::load(config, |_| {})?;
