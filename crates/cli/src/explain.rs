@@ -6,14 +6,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use schreibstube_core::documents::{self, ExtractOptions};
-use schreibstube_core::llm::{CancelToken, Engine, EngineConfig};
-use schreibstube_core::models;
+use schreibstube_core::documents;
+use schreibstube_core::llm::CancelToken;
 use schreibstube_core::policy::Policy;
 use schreibstube_core::store::History;
 use schreibstube_core::tasks::explain::{self, Audience, ExplainEvent, ExplainOptions};
 use schreibstube_core::tasks::figures::FigureOptions;
-use schreibstube_core::tasks::summarize::ModelRef;
 use schreibstube_core::CoreError;
 
 #[derive(Args)]
@@ -46,24 +44,12 @@ enum AudienceArg {
 }
 
 pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, policy: &Policy, args: ExplainArgs) -> Result<(), CoreError> {
-    let mut extract_options = ExtractOptions::default();
-    if let Some(mb) = policy.max_file_mb {
-        extract_options.max_file_bytes = mb * 1024 * 1024;
-    }
-    let doc = documents::extract_file(&args.file, &extract_options)?;
+    // The store opens (and applies retention) at start; its settings give the file-size cap.
+    let mut history = History::open(data_dir, policy.clone());
+    let doc = documents::extract_file(&args.file, &history.extract_options())?;
     let docs = [doc];
 
-    let resolved = models::resolve_with_policy(model, data_dir, policy)?;
-    let mut history = History::open(data_dir, policy.clone());
-    let mut config = EngineConfig::new(&resolved.path);
-    config.threads = threads;
-    let engine = Engine::load(config, |_| {})?;
-    let info = engine.info();
-    let model = ModelRef {
-        name: resolved.entry.as_ref().map_or(info.name.clone(), |e| e.name.clone()),
-        file: info.file.clone(),
-        sha256: models::sha256_cached(&resolved.path, data_dir)?,
-    };
+    let (engine, model) = crate::engine::load(model, threads, data_dir, policy)?;
     let options = ExplainOptions {
         audience: match args.audience {
             AudienceArg::Buerger => Audience::Buerger,

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod explain;
+mod engine;
 mod summarize;
 
 use clap::{Args, Parser, Subcommand};

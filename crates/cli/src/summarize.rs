@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use schreibstube_core::documents;
-use schreibstube_core::llm::{CancelToken, Engine, EngineConfig};
+use schreibstube_core::llm::CancelToken;
 use schreibstube_core::policy::Policy;
 use schreibstube_core::store::History;
-use schreibstube_core::{export, models};
-use schreibstube_core::tasks::summarize::{self, FailedFile, Form, Length, ModelRef, SummaryEvent, SummaryOptions};
+use schreibstube_core::export;
+use schreibstube_core::tasks::summarize::{self, FailedFile, Form, Length, SummaryEvent, SummaryOptions};
 use schreibstube_core::CoreError;
 
 #[derive(Args)]
@@ -74,17 +74,7 @@ pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, policy
     }
     let all_read = failed.is_empty();
 
-    // The policy's model allow-list first.
-    let resolved = models::resolve_with_policy(model, data_dir, policy)?;
-    let mut config = EngineConfig::new(&resolved.path);
-    config.threads = threads;
-    let engine = Engine::load(config, |_| {})?;
-    let info = engine.info();
-    let model = ModelRef {
-        name: resolved.entry.as_ref().map_or(info.name.clone(), |e| e.name.clone()),
-        file: info.file.clone(),
-        sha256: models::sha256_cached(&resolved.path, data_dir)?,
-    };
+    let (engine, model) = crate::engine::load(model, threads, data_dir, policy)?;
     let options = SummaryOptions {
         length: match args.length {
             LengthArg::Kurz => Length::Kurz,

@@ -85,9 +85,10 @@ impl History {
     /// The settings in force: policy over the user's stored settings over the defaults.
     /// Extraction limits with the file-size cap in force (the IT's, else the user's, else 200 MB).
     pub fn extract_options(&self) -> crate::documents::ExtractOptions {
-        let mut options = crate::documents::ExtractOptions::default();
-        options.max_file_bytes = self.settings().max_file_mb.value * 1024 * 1024;
-        options
+        crate::documents::ExtractOptions {
+            max_file_bytes: self.settings().max_file_mb.value * 1024 * 1024,
+            ..Default::default()
+        }
     }
 
     pub fn settings(&self) -> EffectiveSettings {

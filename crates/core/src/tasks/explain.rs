@@ -28,7 +28,7 @@ use crate::documents::{Block, Document, Position};
 use crate::error::{CoreError, Result};
 use crate::llm::{CancelToken, Engine, Prompt, SamplingParams};
 use crate::models::ModelKind;
-use crate::store::{NewResult, Provenance};
+use crate::store::NewResult;
 
 /// Shown with every explanation, whatever the model wrote.
 pub const ORIGINAL_NOTE_DE: &str = "Diese Erklärung ersetzt nicht das Original. Rechtlich maßgeblich ist allein das Originaldokument; \
@@ -201,16 +201,8 @@ impl ExplainResult {
     /// The history entry of this explanation (task `explanation`); CLI and app save exactly this.
     pub fn to_history(&self, docs: &[Document]) -> NewResult {
         let parameters = serde_json::to_value(&self.options).unwrap_or_default();
-        let mut provenance = Provenance::new(&self.model.name, &self.model.sha256, parameters, &[]);
-        provenance.input_sha256 = docs.iter().map(|d| d.source.sha256.clone()).collect();
-        let files: Vec<&str> = docs.iter().map(|d| d.source.file_name.as_str()).collect();
-        NewResult {
-            task: "explanation".into(),
-            title: NewResult::title_from(&format!("Erklärung: {}", files.join(", "))),
-            body: self.explanation.clone(),
-            data: serde_json::to_value(self).unwrap_or_default(),
-            provenance,
-        }
+        let data = serde_json::to_value(self).unwrap_or_default();
+        super::history_entry("explanation", "Erklärung", docs, &self.explanation, data, &self.model, parameters)
     }
 }
 

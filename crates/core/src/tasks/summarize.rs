@@ -25,7 +25,7 @@ use crate::documents::{Block, Document, Position};
 use crate::error::{CoreError, ErrorInfo, Result};
 use crate::llm::{CancelToken, Engine, GenEvent, GenerateRequest, Prompt, SamplingParams, StopReason};
 use crate::models::ModelKind;
-use crate::store::{NewResult, Provenance};
+use crate::store::NewResult;
 
 /// The mark every generated result carries until a person has checked it.
 pub const AI_MARK_DE: &str = "KI-Entwurf – bitte prüfen";
@@ -192,16 +192,8 @@ impl SummaryResult {
     /// Inputs appear in the provenance by their files' sha256, never by content.
     pub fn to_history(&self, docs: &[Document]) -> NewResult {
         let parameters = serde_json::to_value(&self.options).unwrap_or_default();
-        let mut provenance = Provenance::new(&self.model.name, &self.model.sha256, parameters, &[]);
-        provenance.input_sha256 = docs.iter().map(|d| d.source.sha256.clone()).collect();
-        let files: Vec<&str> = docs.iter().map(|d| d.source.file_name.as_str()).collect();
-        NewResult {
-            task: "summary".into(),
-            title: NewResult::title_from(&format!("Zusammenfassung: {}", files.join(", "))),
-            body: self.summary.clone(),
-            data: serde_json::to_value(self).unwrap_or_default(),
-            provenance,
-        }
+        let data = serde_json::to_value(self).unwrap_or_default();
+        super::history_entry("summary", "Zusammenfassung", docs, &self.summary, data, &self.model, parameters)
     }
 }
 
