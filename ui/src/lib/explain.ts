@@ -1,19 +1,14 @@
 // State of the "Ergebnis erklären" screen and the pure helpers its view uses.
 import type { Backend } from './backend';
-import { normalizeError } from './errors';
-import type { AppError, ExplainEvent, ExplainOptions, ExplainResult, Figure } from './types';
+import { TaskRun, type TaskPhase, type TaskState } from './taskrun';
+import type { ExplainEvent, ExplainOptions, ExplainResult, Figure } from './types';
 
-export type ExplainPhase = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
+export type ExplainPhase = TaskPhase;
 
-export interface ExplainState {
-  phase: ExplainPhase;
-  requestId: number | null;
-  stopping: boolean;
+export interface ExplainState extends TaskState<ExplainResult> {
   stage: string | null;
   round: number;
   streamed: string;
-  result: ExplainResult | null;
-  error: AppError | null;
 }
 
 export const initialExplainState: ExplainState = {
@@ -27,46 +22,13 @@ export const initialExplainState: ExplainState = {
   error: null,
 };
 
-export class ExplainController {
-  private state: ExplainState = initialExplainState;
-
-  constructor(
-    private readonly backend: Backend,
-    private readonly onState: (s: ExplainState) => void,
-  ) {}
-
-  private current(): ExplainState {
-    return this.state;
+export class ExplainController extends TaskRun<ExplainResult, ExplainState> {
+  constructor(backend: Backend, onState: (s: ExplainState) => void) {
+    super(backend, initialExplainState, onState);
   }
 
-  private set(patch: Partial<ExplainState>): void {
-    this.state = { ...this.state, ...patch };
-    this.onState(this.state);
-  }
-
-  async start(documentId: number, options: ExplainOptions): Promise<void> {
-    if (this.state.phase === 'running') return;
-    this.set({ ...initialExplainState, phase: 'running' });
-    try {
-      const id = await this.backend.explain(documentId, options, (e) => this.onEvent(e));
-      const now = this.current();
-      if (now.phase === 'running') this.set({ requestId: id });
-      if (now.phase === 'running' && now.stopping) await this.backend.cancel(id);
-    } catch (e) {
-      this.set({ phase: 'error', error: normalizeError(e) });
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (this.state.phase !== 'running' || this.state.stopping) return;
-    this.set({ stopping: true });
-    if (this.state.requestId !== null) {
-      try {
-        await this.backend.cancel(this.state.requestId);
-      } catch {
-        // It may have ended meanwhile; its last event decides.
-      }
-    }
+  start(documentId: number, options: ExplainOptions): Promise<void> {
+    return this.run(() => this.backend.explain(documentId, options, (e) => this.onEvent(e)));
   }
 
   private onEvent(e: ExplainEvent): void {
@@ -75,16 +37,16 @@ export class ExplainController {
         this.set({ stage: e.stage });
         break;
       case 'token':
-        this.set({ streamed: this.state.streamed + e.text });
+        this.set({ streamed: this.current().streamed + e.text });
         break;
       case 'revision':
         this.set({ stage: 'ueberarbeiten', round: e.round, streamed: '' });
         break;
       case 'done':
-        this.set({ phase: e.result.cancelled ? 'cancelled' : 'done', result: e.result, stopping: false, requestId: null });
+        this.finish(e.result, e.result.cancelled);
         break;
       case 'error':
-        this.set({ phase: 'error', error: e.error, stopping: false, requestId: null });
+        this.fail(e.error);
         break;
     }
   }

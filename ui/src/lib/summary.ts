@@ -1,22 +1,17 @@
 // State of the "Akte zusammenfassen" screen: files, a running summary and its result.
 // Pure TypeScript (no Svelte), so it is tested without a DOM.
 import type { Backend } from './backend';
-import { normalizeError } from './errors';
+import { TaskRun, type TaskPhase, type TaskState } from './taskrun';
 import type { AppError, DocumentInfo, Position, SummaryEvent, SummaryOptions, SummaryProgress, SummaryResult } from './types';
 
-export type SummaryPhase = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
+export type SummaryPhase = TaskPhase;
 
-export interface SummaryState {
-  phase: SummaryPhase;
-  requestId: number | null;
-  stopping: boolean;
+export interface SummaryState extends TaskState<SummaryResult> {
   progress: SummaryProgress | null;
   /** Chunk summaries as they arrive (shown while the merge runs). */
   partials: string[];
   /** Streamed text of the final step. */
   streamed: string;
-  result: SummaryResult | null;
-  error: AppError | null;
 }
 
 export const initialSummaryState: SummaryState = {
@@ -30,47 +25,13 @@ export const initialSummaryState: SummaryState = {
   error: null,
 };
 
-export class SummaryController {
-  private state: SummaryState = initialSummaryState;
-
-  constructor(
-    private readonly backend: Backend,
-    private readonly onState: (s: SummaryState) => void,
-  ) {}
-
-  private current(): SummaryState {
-    return this.state;
+export class SummaryController extends TaskRun<SummaryResult, SummaryState> {
+  constructor(backend: Backend, onState: (s: SummaryState) => void) {
+    super(backend, initialSummaryState, onState);
   }
 
-  private set(patch: Partial<SummaryState>): void {
-    this.state = { ...this.state, ...patch };
-    this.onState(this.state);
-  }
-
-  async start(documentIds: number[], options: SummaryOptions): Promise<void> {
-    if (this.state.phase === 'running') return;
-    this.set({ ...initialSummaryState, phase: 'running' });
-    try {
-      const id = await this.backend.summarize(documentIds, options, (e) => this.onEvent(e));
-      // Events may have ended the run before the id arrived.
-      const now = this.current();
-      if (now.phase === 'running') this.set({ requestId: id });
-      if (now.phase === 'running' && now.stopping) await this.backend.cancel(id);
-    } catch (e) {
-      this.set({ phase: 'error', error: normalizeError(e) });
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (this.state.phase !== 'running' || this.state.stopping) return;
-    this.set({ stopping: true });
-    if (this.state.requestId !== null) {
-      try {
-        await this.backend.cancel(this.state.requestId);
-      } catch {
-        // The summary may have ended meanwhile; its last event decides the state.
-      }
-    }
+  start(documentIds: number[], options: SummaryOptions): Promise<void> {
+    return this.run(() => this.backend.summarize(documentIds, options, (e) => this.onEvent(e)));
   }
 
   private onEvent(e: SummaryEvent): void {
@@ -79,16 +40,16 @@ export class SummaryController {
         this.set({ progress: e.progress });
         break;
       case 'partial':
-        this.set({ partials: [...this.state.partials, e.text] });
+        this.set({ partials: [...this.current().partials, e.text] });
         break;
       case 'token':
-        this.set({ streamed: this.state.streamed + e.text });
+        this.set({ streamed: this.current().streamed + e.text });
         break;
       case 'done':
-        this.set({ phase: e.result.cancelled ? 'cancelled' : 'done', result: e.result, stopping: false, requestId: null });
+        this.finish(e.result, e.result.cancelled);
         break;
       case 'error':
-        this.set({ phase: 'error', error: e.error, stopping: false, requestId: null });
+        this.fail(e.error);
         break;
     }
   }
