@@ -14,6 +14,7 @@ fn main() {
             "get_document",
             "summarize",
             "export_summary",
+            "export_explanation",
             "model_import",
             "explain",
             "store_status",

@@ -241,12 +241,22 @@ pub fn summarize(
 /// ~/Dokumente/Schreibstube) and returns the file's path for the UI to show.
 #[tauri::command]
 pub async fn export_summary(result: SummaryResult, format: Format) -> Result<String, ErrorInfo> {
+    save_report(export::Report::from_summary(&result), "Zusammenfassung", format).await
+}
+
+/// Saves an explanation (with its computed figures) like [`export_summary`].
+#[tauri::command]
+pub async fn export_explanation(result: schreibstube_core::tasks::explain::ExplainResult, format: Format) -> Result<String, ErrorInfo> {
+    save_report(export::Report::from_explanation(&result), "Erklaerung", format).await
+}
+
+async fn save_report(report: export::Report, name: &'static str, format: Format) -> Result<String, ErrorInfo> {
     tauri::async_runtime::spawn_blocking(move || {
         let dir = paths::export_dir();
         std::fs::create_dir_all(&dir).map_err(|e| ErrorInfo::from(&CoreError::Io { path: dir.clone(), source: e }))?;
         let stamp: String = export::now_iso().chars().filter(char::is_ascii_digit).collect();
-        let path = dir.join(format!("Zusammenfassung-{}-{}.{}", &stamp[..8], &stamp[8..14], format.extension()));
-        export::write_summary(&result, format, &path).map_err(|e| ErrorInfo::from(&e))?;
+        let path = dir.join(format!("{name}-{}-{}.{}", &stamp[..8], &stamp[8..14], format.extension()));
+        export::write_report(&report, format, &path).map_err(|e| ErrorInfo::from(&e))?;
         Ok(path.display().to_string())
     })
     .await

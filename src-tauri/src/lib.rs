@@ -199,6 +199,7 @@ pub fn run() {
             akte::get_document,
             akte::summarize,
             akte::export_summary,
+            akte::export_explanation,
             models_cmd::model_import,
             explain_cmd::explain,
             store_cmds::store_status,

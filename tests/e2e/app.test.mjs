@@ -522,6 +522,16 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
     for (const v of ["9.112.500,00", "9.677.587,00", "+348.000,00", "Kindertagesstätten"]) assert.ok(st.figures.includes(v), `figure ${v} missing`);
     assert.equal(st.bars, 6, "one bar per budget line");
     assert.match(st.note, /Original/);
+    // The explanation goes out as PDF with its computed figures.
+    await click("#explain-export-pdf");
+    let pdf = null;
+    for (const end = Date.now() + 30_000; !pdf; await sleep(250)) {
+      const text = await exec(`return document.getElementById("explain-export-status")?.textContent ?? "";`);
+      pdf = /Gespeichert: (\S+\.pdf)/.exec(text)?.[1] ?? null;
+      if (!pdf && Date.now() > end) throw new Error(`no export path shown; status: ${JSON.stringify(text)}`);
+    }
+    assert.equal(readFileSync(pdf).subarray(0, 5).toString("latin1"), "%PDF-", "the export is a PDF");
+    log(`exported ${pdf}`);
     await exec(`document.getElementById("explain-result").scrollIntoView({ block: "start" });`);
     await sleep(300);
     await screenshot("explain.png");

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use schreibstube_core::documents;
+use schreibstube_core::{documents, export};
 use schreibstube_core::llm::CancelToken;
 use schreibstube_core::policy::Policy;
 use schreibstube_core::store::History;
@@ -33,6 +33,9 @@ pub struct ExplainArgs {
     /// Print one JSON object (explanation, sentences with sources, figures, unsupported, readability, model)
     #[arg(long)]
     json: bool,
+    /// Also write the explanation (with the computed figures) to this file: .md, .docx or .pdf
+    #[arg(long, value_name = "FILE")]
+    export: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -44,6 +47,13 @@ enum AudienceArg {
 }
 
 pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, policy: &Policy, args: ExplainArgs) -> Result<(), CoreError> {
+    // A wrong export name fails before the long work, not after it.
+    let export_format = match &args.export {
+        Some(path) => Some(export::Format::from_path(path).ok_or_else(|| {
+            CoreError::InvalidParameter("--export braucht eine Datei mit der Endung .md, .docx oder .pdf".into())
+        })?),
+        None => None,
+    };
     // The store opens (and applies retention) at start; its settings give the file-size cap.
     let mut history = History::open(data_dir, policy.clone());
     let doc = documents::extract_file(&args.file, &history.extract_options())?;
@@ -70,6 +80,9 @@ pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, policy
 
     if let Err(e) = history.record(&result.to_history(&docs)) {
         eprintln!("{}", history.warning_de().unwrap_or_else(|| format!("Verlauf wird nicht gespeichert: {}", e.message_de())));
+    }
+    if let (Some(path), Some(format)) = (&args.export, export_format) {
+        export::write_explanation(&result, format, path)?;
     }
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -63,3 +63,23 @@ fn explain_json_has_figures_sources_readability_and_is_saved() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("fehlt.docx") && stderr.contains("nicht gefunden"), "{stderr}");
 }
+
+/// The bundled budget sample explained and exported as PDF: the computed figures travel with the
+/// text, and the file reads back through the app's own PDF reader.
+#[test]
+fn explain_exports_the_figures_with_the_text_as_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/samples/haushalt-2026.csv");
+    let target = dir.path().join("erklaerung.pdf");
+    let out = cli(dir.path()).args(["explain", "--audience", "gremium", "--json", "--export"]).arg(&target).arg(sample).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let read = cli(dir.path()).args(["extract", "--json"]).arg(&target).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+    let text: Vec<String> = v["files"][0]["blocks"].as_array().unwrap().iter().map(|b| b["text"].as_str().unwrap().to_owned()).collect();
+    let all = text.join("\n");
+    assert!(all.contains("KI-Entwurf – bitte prüfen"), "{all}");
+    assert!(all.contains("Berechnete Werte"), "{all}");
+    assert!(all.contains("Summe Ansatz 2026: 9.677.587,00"), "{all}");
+    assert!(all.contains("Größter Anstieg: Kindertagesstätten: +348.000,00"), "{all}");
+    assert!(all.contains("Lesbarkeit"), "{all}");
+}

@@ -9,6 +9,7 @@ import type {
   DocumentFull,
   ExplainEvent,
   ExplainOptions,
+  ExplainResult,
   GenEvent,
   GenParams,
   HistoryItem,
@@ -47,6 +48,8 @@ export interface Backend {
   summarize(documentIds: number[], options: SummaryOptions, onEvent: (event: SummaryEvent) => void): Promise<number>;
   /** Saves a summary in the export folder; resolves with the file's path. */
   exportSummary(result: SummaryResult, format: 'markdown' | 'docx' | 'pdf'): Promise<string>;
+  /** Saves an explanation with its figures in the export folder; resolves with the file's path. */
+  exportExplanation(result: ExplainResult, format: 'markdown' | 'docx' | 'pdf'): Promise<string>;
   /** Copies a GGUF from disk into the models folder (checked against manifest and IT policy). */
   importModel(path: string): Promise<ImportReport>;
   /** Subscribes to files dropped on the window; the handler gets their paths. */
@@ -125,6 +128,8 @@ export const tauriBackend: Backend = {
     }),
 
   exportSummary: (result, format) => call(() => invoke<string>('export_summary', { result, format })),
+
+  exportExplanation: (result, format) => call(() => invoke<string>('export_explanation', { result, format })),
 
   importModel: (path) => call(() => invoke<ImportReport>('model_import', { path })),
 

@@ -5,7 +5,7 @@ const unused = (name: string) => () => Promise.reject(new Error(`${name} is not 
 
 export const akteStubs: Pick<
   Backend,
-  'addDocuments' | 'addDocumentBytes' | 'addSampleDocument' | 'removeDocument' | 'getDocument' | 'summarize' | 'exportSummary' | 'importModel' | 'explain' | 'onFileDrop'
+  'addDocuments' | 'addDocumentBytes' | 'addSampleDocument' | 'removeDocument' | 'getDocument' | 'summarize' | 'exportSummary' | 'exportExplanation' | 'importModel' | 'explain' | 'onFileDrop'
 > = {
   addDocuments: unused('addDocuments'),
   addDocumentBytes: unused('addDocumentBytes'),
@@ -14,6 +14,7 @@ export const akteStubs: Pick<
   getDocument: unused('getDocument'),
   summarize: unused('summarize'),
   exportSummary: unused('exportSummary'),
+  exportExplanation: unused('exportExplanation'),
   importModel: unused('importModel'),
   explain: unused('explain'),
   onFileDrop: async () => () => {},

@@ -1,6 +1,10 @@
 //! Exports of results as files: Markdown, DOCX (Word, LibreOffice) and PDF (`pdf.rs`). Every export carries the
 //! visible "KI-Entwurf – bitte prüfen" mark and says in its metadata that it was written with AI
-//! help (DOCX: core and custom document properties), with the model's name and sha256.
+//! help (DOCX: core and custom document properties; PDF: document information), with the
+//! model's name and sha256.
+//!
+//! A result becomes a [`Report`] first (title, mark, notes, cited sentences, tables, footer);
+//! the three renderers only lay a report out, so a summary and an explanation export alike.
 //!
 //! The DOCX is WordprocessingML written with the `zip` crate and escaped XML: the handful of
 //! parts a word processor needs, nothing more.
@@ -15,7 +19,8 @@ use zip::write::SimpleFileOptions;
 
 use crate::documents::Position;
 use crate::error::{CoreError, Result};
-use crate::tasks::summarize::SummaryResult;
+use crate::tasks::explain::ExplainResult;
+use crate::tasks::summarize::{ModelRef, SummaryResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -62,14 +67,14 @@ pub fn now_iso() -> String {
     format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
-/// Writes the summary to `path` in `format`, atomically (a temp file renamed into place), so a
-/// full disk leaves no half-written file behind.
-pub fn write_summary(r: &SummaryResult, format: Format, path: &std::path::Path) -> Result<()> {
+/// Writes `report` to `path` in `format`, atomically (a temp file renamed into place), so a full
+/// disk leaves no half-written file behind.
+pub fn write_report(report: &Report, format: Format, path: &std::path::Path) -> Result<()> {
     let created = now_iso();
     let bytes = match format {
-        Format::Markdown => summary_markdown(r, &created).into_bytes(),
-        Format::Docx => summary_docx(r, &created)?,
-        Format::Pdf => summary_pdf(r, &created)?,
+        Format::Markdown => report.markdown(&created).into_bytes(),
+        Format::Docx => report.docx(&created)?,
+        Format::Pdf => report.pdf(&created)?,
     };
     let tmp = path.with_extension(format!("{}.tmp", format.extension()));
     let io = |e| CoreError::io(path, e);
@@ -78,6 +83,14 @@ pub fn write_summary(r: &SummaryResult, format: Format, path: &std::path::Path) 
         io(e)
     })?;
     std::fs::rename(&tmp, path).map_err(io)
+}
+
+pub fn write_summary(r: &SummaryResult, format: Format, path: &std::path::Path) -> Result<()> {
+    write_report(&Report::from_summary(r), format, path)
+}
+
+pub fn write_explanation(r: &ExplainResult, format: Format, path: &std::path::Path) -> Result<()> {
+    write_report(&Report::from_explanation(r), format, path)
 }
 
 /// `akte.pdf, S. 3, Abs. 7` — the short German citation used in exports.
@@ -100,182 +113,293 @@ fn sources_de(ps: &[Position]) -> String {
     ps.iter().map(citation_de).collect::<Vec<_>>().join("; ")
 }
 
-/// The summary as Markdown: mark, coverage, sentences with sources, facts, flagged claims,
-/// provenance.
-pub fn summary_markdown(r: &SummaryResult, created: &str) -> String {
-    let mut md = String::new();
-    md.push_str("# Zusammenfassung der Akte\n\n");
-    md.push_str(&format!("> **{}** · {}\n\n", r.mark, r.coverage.label_de()));
-    if r.cancelled {
-        md.push_str("_Abgebrochen: Teilergebnis aus den bereits gelesenen Abschnitten._\n\n");
-    }
-    for s in &r.sentences {
-        let src = if s.sources.is_empty() { "keine Quelle gefunden".to_owned() } else { sources_de(&s.sources) };
-        md.push_str(&format!("- {} [{}]\n", s.text.replace('\n', " "), src));
-    }
-    if !r.facts.is_empty() {
-        md.push_str("\n## Fakten aus der Akte\n\n| Art | Wert | Zusammenhang | Fundstelle |\n|---|---|---|---|\n");
-        for f in &r.facts {
-            let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-            md.push_str(&format!("| {} | {} | {} | {} |\n", f.kind.label_de(), cell(&f.value), cell(&f.context), sources_de(&f.sources)));
-        }
-    }
-    if !r.unsupported.is_empty() {
-        md.push_str("\n## Nicht in den Quellen gefunden\n\n");
-        for u in &r.unsupported {
-            md.push_str(&format!("- „{}“ ({})\n", u.text, u.kind));
-        }
-    }
-    md.push_str(&format!(
-        "\n---\nErstellt mit KI-Unterstützung (Schreibstube) am {created} · Modell: {} (sha256 {})\n",
-        r.model.name, r.model.sha256
-    ));
-    md
+/// A result laid out for export, independent of the file format.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub title: String,
+    /// The AI mark and what the result covers, shown first and prominently.
+    pub mark_line: String,
+    /// Short notes under the mark (stopped early, "the original stays binding" …).
+    pub notes: Vec<String>,
+    /// The text, sentence by sentence, each with its sources (empty: "keine Quelle gefunden").
+    pub sentences: Vec<(String, String)>,
+    pub tables: Vec<ReportTable>,
+    /// Claims no source supports.
+    pub flagged: Vec<String>,
+    pub model: ModelRef,
 }
 
-/// The summary as a DOCX file.
-pub fn summary_docx(r: &SummaryResult, created: &str) -> Result<Vec<u8>> {
-    let mut body = String::new();
-    body.push_str(&para("Zusammenfassung der Akte", Style::Title));
-    body.push_str(&para(&format!("{} · {}", r.mark, r.coverage.label_de()), Style::Mark));
-    if r.cancelled {
-        body.push_str(&para("Abgebrochen: Teilergebnis aus den bereits gelesenen Abschnitten.", Style::Note));
-    }
-    for s in &r.sentences {
-        let src = if s.sources.is_empty() { "keine Quelle gefunden".to_owned() } else { sources_de(&s.sources) };
-        body.push_str(&format!(
-            "<w:p><w:pPr><w:ind w:left=\"360\" w:hanging=\"360\"/></w:pPr>{}{}</w:p>",
-            run(&format!("• {} ", s.text.replace('\n', " ")), ""),
-            run(&format!("[{src}]"), "<w:color w:val=\"44546A\"/><w:sz w:val=\"18\"/>")
-        ));
-    }
-    if !r.facts.is_empty() {
-        body.push_str(&para("Fakten aus der Akte", Style::Heading));
-        body.push_str("<w:tbl><w:tblPr><w:tblStyle w:val=\"TableGrid\"/><w:tblW w:w=\"5000\" w:type=\"pct\"/><w:tblBorders>");
-        for side in ["top", "left", "bottom", "right", "insideH", "insideV"] {
-            body.push_str(&format!("<w:{side} w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"999999\"/>"));
+#[derive(Debug, Clone)]
+pub struct ReportTable {
+    pub heading: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Report {
+    pub fn from_summary(r: &SummaryResult) -> Self {
+        let mut notes = Vec::new();
+        if r.cancelled {
+            notes.push("Abgebrochen: Teilergebnis aus den bereits gelesenen Abschnitten.".to_owned());
         }
-        body.push_str("</w:tblBorders></w:tblPr>");
-        body.push_str(&row(&["Art", "Wert", "Zusammenhang", "Fundstelle"], true));
-        for f in &r.facts {
-            body.push_str(&row(&[f.kind.label_de(), &f.value, &f.context, &sources_de(&f.sources)], false));
+        let facts = ReportTable {
+            heading: "Fakten aus der Akte".into(),
+            columns: ["Art", "Wert", "Zusammenhang", "Fundstelle"].map(String::from).to_vec(),
+            rows: r
+                .facts
+                .iter()
+                .map(|f| {
+                    // A demand's value is its sentence: no need to print it twice.
+                    let context = if f.context == f.value { String::new() } else { f.context.clone() };
+                    vec![f.kind.label_de().to_owned(), f.value.clone(), context, sources_de(&f.sources)]
+                })
+                .collect(),
+        };
+        Self {
+            title: "Zusammenfassung der Akte".into(),
+            mark_line: format!("{} · {}", r.mark, r.coverage.label_de()),
+            notes,
+            sentences: r.sentences.iter().map(|s| (s.text.replace('\n', " "), sources_de(&s.sources))).collect(),
+            tables: if facts.rows.is_empty() { vec![] } else { vec![facts] },
+            flagged: r.unsupported.iter().map(|u| format!("„{}“ ({})", u.text, u.kind)).collect(),
+            model: r.model.clone(),
         }
-        body.push_str("</w:tbl>");
     }
-    if !r.unsupported.is_empty() {
-        body.push_str(&para("Nicht in den Quellen gefunden", Style::Heading));
-        for u in &r.unsupported {
-            body.push_str(&para(&format!("„{}“ ({})", u.text, u.kind), Style::Normal));
+
+    pub fn from_explanation(r: &ExplainResult) -> Self {
+        let mut notes = vec![r.note.clone()];
+        if let Some(q) = &r.question {
+            notes.push(format!("Frage: {q}"));
+        }
+        if r.cancelled {
+            notes.push("Abgebrochen: Teilergebnis.".to_owned());
+        }
+        let mut tables = Vec::new();
+        if !r.key_facts.is_empty() {
+            tables.push(ReportTable {
+                heading: "Was unverändert gilt".into(),
+                columns: ["Art", "Wert", "In der Erklärung", "Fundstelle"].map(String::from).to_vec(),
+                rows: r
+                    .key_facts
+                    .iter()
+                    .map(|f| {
+                        let kept = if f.in_explanation { "ja" } else { "fehlt" };
+                        vec![f.label_de.clone(), f.value.clone(), kept.to_owned(), sources_de(&f.sources)]
+                    })
+                    .collect(),
+            });
+        }
+        if !r.figures.is_empty() {
+            tables.push(ReportTable {
+                heading: "Berechnete Werte (vom Programm, nicht vom Sprachmodell)".into(),
+                columns: ["Kennzahl", "Wert", "Formel", "Eingangswerte"].map(String::from).to_vec(),
+                rows: r
+                    .figures
+                    .iter()
+                    .map(|f| {
+                        let inputs = f.inputs.iter().map(|i| format!("{} = {} ({})", i.name, i.text, citation_de(&i.position))).collect::<Vec<_>>().join("; ");
+                        vec![f.label.clone(), f.display.clone(), f.formula.clone(), inputs]
+                    })
+                    .collect(),
+            });
+        }
+        let (b, a) = (&r.readability.before, &r.readability.after);
+        tables.push(ReportTable {
+            heading: "Lesbarkeit".into(),
+            columns: ["Maß", "Original", "Erklärung"].map(String::from).to_vec(),
+            rows: vec![
+                vec!["Flesch-Amstad (höher ist leichter)".into(), format!("{:.1}", b.flesch_amstad).replace('.', ","), format!("{:.1}", a.flesch_amstad).replace('.', ",")],
+                vec![
+                    "Wiener Sachtextformel (niedriger ist leichter)".into(),
+                    format!("{:.1}", b.wiener_sachtextformel).replace('.', ","),
+                    format!("{:.1}", a.wiener_sachtextformel).replace('.', ","),
+                ],
+            ],
+        });
+        Self {
+            title: format!("Erklärung ({})", r.audience.label_de()),
+            mark_line: r.mark.clone(),
+            notes,
+            sentences: r.sentences.iter().map(|s| (s.text.replace('\n', " "), sources_de(&s.sources))).collect(),
+            tables,
+            flagged: r.unsupported.iter().map(|u| format!("„{}“ ({})", u.text, u.kind)).collect(),
+            model: r.model.clone(),
         }
     }
-    body.push_str(&para(
-        &format!("Erstellt mit KI-Unterstützung (Schreibstube) am {created} · Modell: {} (sha256 {})", r.model.name, r.model.sha256),
-        Style::Note,
-    ));
-    let document = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+
+    fn footer(&self, created: &str) -> String {
+        format!("Erstellt mit KI-Unterstützung (Schreibstube) am {created} · Modell: {} (sha256 {})", self.model.name, self.model.sha256)
+    }
+
+    fn sentence_line(text: &str, sources: &str) -> String {
+        let src = if sources.is_empty() { "keine Quelle gefunden" } else { sources };
+        format!("{text} [{src}]")
+    }
+
+    /// Markdown: the mark as a quote, sentences as a list, tables as pipe tables.
+    pub fn markdown(&self, created: &str) -> String {
+        let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+        let mut md = format!("# {}\n\n> **{}**\n\n", self.title, self.mark_line);
+        for n in &self.notes {
+            md.push_str(&format!("_{n}_\n\n"));
+        }
+        for (text, sources) in &self.sentences {
+            md.push_str(&format!("- {}\n", Self::sentence_line(text, sources)));
+        }
+        for t in &self.tables {
+            md.push_str(&format!("\n## {}\n\n| {} |\n|{}\n", t.heading, t.columns.join(" | "), "---|".repeat(t.columns.len())));
+            for r in &t.rows {
+                md.push_str(&format!("| {} |\n", r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")));
+            }
+        }
+        if !self.flagged.is_empty() {
+            md.push_str("\n## Nicht in den Quellen gefunden\n\n");
+            for f in &self.flagged {
+                md.push_str(&format!("- {f}\n"));
+            }
+        }
+        md.push_str(&format!("\n---\n{}\n", self.footer(created)));
+        md
+    }
+
+    /// DOCX: WordprocessingML with the mark highlighted, tables with borders, AI metadata.
+    pub fn docx(&self, created: &str) -> Result<Vec<u8>> {
+        let mut body = String::new();
+        body.push_str(&para(&self.title, Style::Title));
+        body.push_str(&para(&self.mark_line, Style::Mark));
+        for n in &self.notes {
+            body.push_str(&para(n, Style::Note));
+        }
+        for (text, sources) in &self.sentences {
+            let src = if sources.is_empty() { "keine Quelle gefunden" } else { sources };
+            body.push_str(&format!(
+                "<w:p><w:pPr><w:ind w:left=\"360\" w:hanging=\"360\"/></w:pPr>{}{}</w:p>",
+                run(&format!("• {text} "), ""),
+                run(&format!("[{src}]"), "<w:color w:val=\"44546A\"/><w:sz w:val=\"18\"/>")
+            ));
+        }
+        for t in &self.tables {
+            body.push_str(&para(&t.heading, Style::Heading));
+            body.push_str("<w:tbl><w:tblPr><w:tblW w:w=\"5000\" w:type=\"pct\"/><w:tblBorders>");
+            for side in ["top", "left", "bottom", "right", "insideH", "insideV"] {
+                body.push_str(&format!("<w:{side} w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"999999\"/>"));
+            }
+            body.push_str("</w:tblBorders></w:tblPr>");
+            body.push_str(&row(&t.columns.iter().map(String::as_str).collect::<Vec<_>>(), true));
+            for r in &t.rows {
+                body.push_str(&row(&r.iter().map(String::as_str).collect::<Vec<_>>(), false));
+            }
+            body.push_str("</w:tbl>");
+        }
+        if !self.flagged.is_empty() {
+            body.push_str(&para("Nicht in den Quellen gefunden", Style::Heading));
+            for f in &self.flagged {
+                body.push_str(&para(f, Style::Normal));
+            }
+        }
+        body.push_str(&para(&self.footer(created), Style::Note));
+        let document = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
 <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}\
 <w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1417\" w:right=\"1417\" w:bottom=\"1134\" w:left=\"1417\" w:header=\"708\" w:footer=\"708\" w:gutter=\"0\"/></w:sectPr>\
 </w:body></w:document>"
-    );
-    let model = format!("{} (sha256 {})", r.model.name, r.model.sha256);
-    let core = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+        );
+        let model = format!("{} (sha256 {})", self.model.name, self.model.sha256);
+        let core = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
 <cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
-<dc:title>Zusammenfassung der Akte</dc:title><dc:creator>Schreibstube (KI-Unterstützung)</dc:creator>\
+<dc:title>{}</dc:title><dc:creator>Schreibstube (KI-Unterstützung)</dc:creator>\
 <cp:keywords>KI-Entwurf; KI-generiert</cp:keywords><dc:description>{}</dc:description>\
 <dcterms:created xsi:type=\"dcterms:W3CDTF\">{}</dcterms:created></cp:coreProperties>",
-        escape(format!("Mit KI-Unterstützung erstellt. {}. Modell: {model}", r.mark)),
-        escape(created)
-    );
-    let custom = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+            escape(&self.title),
+            escape(format!("Mit KI-Unterstützung erstellt. {}. Modell: {model}", self.mark_line)),
+            escape(created)
+        );
+        let custom = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
 <Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties\" xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\">\
 <property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"2\" name=\"KI_generiert\"><vt:bool>true</vt:bool></property>\
 <property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"3\" name=\"KI_Modell\"><vt:lpwstr>{}</vt:lpwstr></property>\
 <property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"4\" name=\"KI_Pruefung\"><vt:lpwstr>ausstehend</vt:lpwstr></property>\
 </Properties>",
-        escape(&model)
-    );
-    let parts: [(&str, String); 5] = [
-        (
-            "[Content_Types].xml",
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
-<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
-<Default Extension=\"xml\" ContentType=\"application/xml\"/>\
-<Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>\
-<Override PartName=\"/docProps/core.xml\" ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/>\
-<Override PartName=\"/docProps/custom.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.custom-properties+xml\"/>\
-</Types>"
-                .to_owned(),
-        ),
-        (
-            "_rels/.rels",
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
-<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/>\
-<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties\" Target=\"docProps/core.xml\"/>\
-<Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties\" Target=\"docProps/custom.xml\"/>\
-</Relationships>"
-                .to_owned(),
-        ),
-        ("word/document.xml", document),
-        ("docProps/core.xml", core),
-        ("docProps/custom.xml", custom),
-    ];
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let fail = |e: &dyn std::fmt::Display| CoreError::Inference(format!("DOCX export: {e}"));
-    for (name, xml) in parts {
-        zip.start_file(name, opts).map_err(|e| fail(&e))?;
-        zip.write_all(xml.as_bytes()).map_err(|e| fail(&e))?;
+            escape(&model)
+        );
+        let parts: [(&str, String); 5] = [
+            (
+                "[Content_Types].xml",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+    <Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+    <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
+    <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+    <Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>\
+    <Override PartName=\"/docProps/core.xml\" ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/>\
+    <Override PartName=\"/docProps/custom.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.custom-properties+xml\"/>\
+    </Types>"
+                    .to_owned(),
+            ),
+            (
+                "_rels/.rels",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+    <Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+    <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/>\
+    <Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties\" Target=\"docProps/core.xml\"/>\
+    <Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties\" Target=\"docProps/custom.xml\"/>\
+    </Relationships>"
+                    .to_owned(),
+            ),
+            ("word/document.xml", document),
+            ("docProps/core.xml", core),
+            ("docProps/custom.xml", custom),
+        ];
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let fail = |e: &dyn std::fmt::Display| CoreError::Inference(format!("DOCX export: {e}"));
+        for (name, xml) in parts {
+            zip.start_file(name, opts).map_err(|e| fail(&e))?;
+            zip.write_all(xml.as_bytes()).map_err(|e| fail(&e))?;
+        }
+        Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
     }
-    Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
-}
 
-/// The summary as a PDF: the same parts as the DOCX, the AI mark in bold at the top, "Seite x
-/// von y" on every page, AI assistance named in the document information.
-pub fn summary_pdf(r: &SummaryResult, created: &str) -> Result<Vec<u8>> {
-    use pdf::{Para, ParaStyle};
-    let p = |text: String, style| Para { text, style };
-    let mut paras = vec![
-        p("Zusammenfassung der Akte".into(), ParaStyle::Title),
-        p(format!("{} · {}", r.mark, r.coverage.label_de()), ParaStyle::Strong),
-    ];
-    if r.cancelled {
-        paras.push(p("Abgebrochen: Teilergebnis aus den bereits gelesenen Abschnitten.".into(), ParaStyle::Normal));
-    }
-    for s in &r.sentences {
-        let src = if s.sources.is_empty() { "keine Quelle gefunden".to_owned() } else { sources_de(&s.sources) };
-        paras.push(p(format!("{} [{src}]", s.text.replace('\n', " ")), ParaStyle::Bullet));
-    }
-    if !r.facts.is_empty() {
-        paras.push(p("Fakten aus der Akte".into(), ParaStyle::Heading));
-        for f in &r.facts {
-            // A demand's value is its sentence: no need to print it twice.
-            let context = if f.context == f.value { String::new() } else { format!(" — {}", f.context) };
-            paras.push(p(format!("{}: {}{context} [{}]", f.kind.label_de(), f.value, sources_de(&f.sources)), ParaStyle::Bullet));
+    /// PDF: A4, the mark in bold at the top, tables as lines, "Seite x von y", AI assistance
+    /// named in the document information.
+    pub fn pdf(&self, created: &str) -> Result<Vec<u8>> {
+        use pdf::{Para, ParaStyle};
+        let p = |text: String, style| Para { text, style };
+        let mut paras = vec![p(self.title.clone(), ParaStyle::Title), p(self.mark_line.clone(), ParaStyle::Strong)];
+        for n in &self.notes {
+            paras.push(p(n.clone(), ParaStyle::Normal));
         }
-    }
-    if !r.unsupported.is_empty() {
-        paras.push(p("Nicht in den Quellen gefunden".into(), ParaStyle::Heading));
-        for u in &r.unsupported {
-            paras.push(p(format!("„{}“ ({})", u.text, u.kind), ParaStyle::Bullet));
+        for (text, sources) in &self.sentences {
+            paras.push(p(Self::sentence_line(text, sources), ParaStyle::Bullet));
         }
+        for t in &self.tables {
+            paras.push(p(t.heading.clone(), ParaStyle::Heading));
+            for r in &t.rows {
+                let cells: Vec<&str> = r.iter().map(String::as_str).filter(|c| !c.is_empty()).collect();
+                let line = match cells.split_first() {
+                    Some((first, rest)) if !rest.is_empty() => format!("{first}: {}", rest.join(" — ")),
+                    _ => cells.join(" — "),
+                };
+                paras.push(p(line, ParaStyle::Bullet));
+            }
+        }
+        if !self.flagged.is_empty() {
+            paras.push(p("Nicht in den Quellen gefunden".into(), ParaStyle::Heading));
+            for f in &self.flagged {
+                paras.push(p(f.clone(), ParaStyle::Bullet));
+            }
+        }
+        paras.push(p(self.footer(created), ParaStyle::Small));
+        let digits: String = created.chars().filter(char::is_ascii_digit).take(14).collect();
+        pdf::render(
+            &paras,
+            &self.title,
+            &format!("Mit KI-Unterstützung erstellt. {}. Modell: {} (sha256 {})", self.mark_line, self.model.name, self.model.sha256),
+            "KI-Entwurf; KI-generiert",
+            &format!("D:{digits}Z"),
+        )
     }
-    paras.push(p(
-        format!("Erstellt mit KI-Unterstützung (Schreibstube) am {created} · Modell: {} (sha256 {})", r.model.name, r.model.sha256),
-        ParaStyle::Small,
-    ));
-    let digits: String = created.chars().filter(char::is_ascii_digit).take(14).collect();
-    pdf::render(
-        &paras,
-        "Zusammenfassung der Akte",
-        &format!("Mit KI-Unterstützung erstellt. {}. Modell: {} (sha256 {})", r.mark, r.model.name, r.model.sha256),
-        "KI-Entwurf; KI-generiert",
-        &format!("D:{digits}Z"),
-    )
 }
 
 enum Style {
@@ -342,7 +466,7 @@ mod tests {
     /// and the AI note in the document information.
     #[test]
     fn pdf_reads_back_with_mark_citations_and_ai_info() {
-        let bytes = summary_pdf(&result(), "2026-11-26T10:00:00Z").unwrap();
+        let bytes = Report::from_summary(&result()).pdf("2026-11-26T10:00:00Z").unwrap();
         let doc = documents::extract_bytes("zusammenfassung.pdf", &bytes, &ExtractOptions::default()).unwrap();
         let text = doc.text();
         assert!(text.contains("KI-Entwurf – bitte prüfen · 6 von 6 Seiten gelesen"), "{text}");
@@ -362,8 +486,8 @@ mod tests {
 
     #[test]
     fn markdown_has_mark_sources_facts_and_provenance() {
-        let md = summary_markdown(&result(), "2026-11-26");
-        assert!(md.contains("**KI-Entwurf – bitte prüfen** · 6 von 6 Seiten gelesen"));
+        let md = Report::from_summary(&result()).markdown("2026-11-26");
+        assert!(md.contains("> **KI-Entwurf – bitte prüfen · 6 von 6 Seiten gelesen**"), "{md}");
         assert!(md.contains("- Die Gebühr beträgt 1.250,00 € <brutto> & ist fällig. [akte.pdf, S. 3, Abs. 7]"));
         assert!(md.contains("| Betrag | 1.250,00 € |"));
         assert!(md.contains("Modell: Gemma 3 270M (sha256 a5fd)"));
@@ -372,7 +496,7 @@ mod tests {
     /// The DOCX reads back through the app's own DOCX reader (zip + XML), text and metadata intact.
     #[test]
     fn docx_reads_back_with_mark_text_table_and_ai_metadata() {
-        let bytes = summary_docx(&result(), "2026-11-26T10:00:00Z").unwrap();
+        let bytes = Report::from_summary(&result()).docx("2026-11-26T10:00:00Z").unwrap();
         let doc = documents::extract_bytes("zusammenfassung.docx", &bytes, &ExtractOptions::default()).unwrap();
         let text = doc.text();
         assert!(text.contains("KI-Entwurf – bitte prüfen · 6 von 6 Seiten gelesen"), "{text}");
