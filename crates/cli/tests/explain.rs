@@ -82,4 +82,8 @@ fn explain_exports_the_figures_with_the_text_as_pdf() {
     assert!(all.contains("Summe Ansatz 2026: 9.677.587,00"), "{all}");
     assert!(all.contains("Größter Anstieg: Kindertagesstätten: +348.000,00"), "{all}");
     assert!(all.contains("Lesbarkeit"), "{all}");
+    // The chart of the changes, drawn in the PDF with a label and value per bar.
+    assert!(all.contains("Veränderung von Ansatz 2025 zu Ansatz 2026"), "{all}");
+    assert!(all.contains("Kindertagesstätten: +348.000,00"), "{all}");
+    assert!(all.contains("Erklärung für: Gremium"), "{all}");
 }

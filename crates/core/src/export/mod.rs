@@ -126,6 +126,8 @@ pub struct Report {
     pub tables: Vec<ReportTable>,
     /// Claims no source supports.
     pub flagged: Vec<String>,
+    /// A bar chart of computed changes: (heading, bars of (label with value, value)).
+    pub chart: Option<(String, Vec<(String, f64)>)>,
     pub model: ModelRef,
 }
 
@@ -162,6 +164,7 @@ impl Report {
             sentences: r.sentences.iter().map(|s| (s.text.replace('\n', " "), sources_de(&s.sources))).collect(),
             tables: if facts.rows.is_empty() { vec![] } else { vec![facts] },
             flagged: r.unsupported.iter().map(|u| format!("„{}“ ({})", u.text, u.kind)).collect(),
+            chart: None,
             model: r.model.clone(),
         }
     }
@@ -217,14 +220,29 @@ impl Report {
             ],
         });
         Self {
-            title: format!("Erklärung ({})", r.audience.label_de()),
+            title: format!("Erklärung für: {}", r.audience.label_de()),
             mark_line: r.mark.clone(),
             notes,
             sentences: r.sentences.iter().map(|s| (s.text.replace('\n', " "), sources_de(&s.sources))).collect(),
             tables,
             flagged: r.unsupported.iter().map(|u| format!("„{}“ ({})", u.text, u.kind)).collect(),
+            chart: change_chart(r),
             model: r.model.clone(),
         }
+    }
+
+    fn pdf_chart(&self) -> Option<(String, Vec<pdf::ChartBar>)> {
+        let (heading, bars) = self.chart.as_ref()?;
+        let min = bars.iter().map(|b| b.1).fold(0.0_f64, f64::min);
+        let max = bars.iter().map(|b| b.1).fold(0.0_f64, f64::max);
+        let span = if max - min > 0.0 { max - min } else { 1.0 };
+        let frac = |v: f64| ((v - min) / span) as f32;
+        let zero = frac(0.0);
+        let pdf_bars = bars
+            .iter()
+            .map(|(label, v)| pdf::ChartBar { label: label.clone(), start: zero.min(frac(*v)), end: zero.max(frac(*v)), negative: *v < 0.0 })
+            .collect();
+        Some((heading.clone(), pdf_bars))
     }
 
     fn footer(&self, created: &str) -> String {
@@ -361,8 +379,8 @@ impl Report {
         Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
     }
 
-    /// PDF: A4, the mark in bold at the top, tables as lines, "Seite x von y", AI assistance
-    /// named in the document information.
+    /// PDF: A4, the mark in bold at the top, a bar chart of computed changes where the report
+    /// has one, tables as lines, "Seite x von y", AI assistance named in the document information.
     pub fn pdf(&self, created: &str) -> Result<Vec<u8>> {
         use pdf::{Para, ParaStyle};
         let p = |text: String, style| Para { text, style };
@@ -392,14 +410,34 @@ impl Report {
         }
         paras.push(p(self.footer(created), ParaStyle::Small));
         let digits: String = created.chars().filter(char::is_ascii_digit).take(14).collect();
+        let chart = self.pdf_chart();
         pdf::render(
             &paras,
+            chart.as_ref().map(|(h, b)| (h.as_str(), b.as_slice())),
             &self.title,
             &format!("Mit KI-Unterstützung erstellt. {}. Modell: {} (sha256 {})", self.mark_line, self.model.name, self.model.sha256),
             "KI-Entwurf; KI-generiert",
             &format!("D:{digits}Z"),
         )
     }
+}
+
+/// The bar chart of an explained table: each item row's difference (B − A) as computed by code;
+/// a total row ("Summe") would dwarf the items and is left out (it is in the figures table).
+fn change_chart(r: &ExplainResult) -> Option<(String, Vec<(String, f64)>)> {
+    use crate::tasks::figures::FigureKind;
+    let total = |row: &str| {
+        let folded = row.trim().to_lowercase();
+        ["summe", "gesamt", "insgesamt", "total"].iter().any(|t| folded == *t || folded.starts_with(&format!("{t} ")))
+    };
+    let bars: Vec<(String, f64)> = r
+        .figures
+        .iter()
+        .filter(|f| f.kind == FigureKind::Differenz)
+        .filter_map(|f| f.row.as_ref().filter(|row| !total(row)).map(|row| (format!("{row}: {}", f.display), f.value)))
+        .collect();
+    let table = r.table.as_ref()?;
+    (!bars.is_empty()).then(|| (format!("Veränderung von {} zu {}", table.from, table.to), bars))
 }
 
 enum Style {

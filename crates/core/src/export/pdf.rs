@@ -14,6 +14,15 @@ pub struct Para {
     pub style: ParaStyle,
 }
 
+/// One bar of a bar chart: its label and value text beside a bar from `start` to `end`, both as
+/// fractions (0..1) of the chart's width, the zero line at `zero`.
+pub struct ChartBar {
+    pub label: String,
+    pub start: f32,
+    pub end: f32,
+    pub negative: bool,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum ParaStyle {
     Title,
@@ -144,13 +153,40 @@ fn encode(s: &str) -> Vec<u8> {
 /// A laid-out line: baseline y, font size, bold, indent, text.
 type Line = (f32, f32, bool, f32, String);
 
+/// A laid-out bar: y of its bottom, x from and to (points), negative.
+type Rect = (f32, f32, f32, bool);
+
 /// Lays out `paras` on A4 pages and returns the PDF bytes. `title` and `keywords` go into the
 /// document information; `creator` names the program.
-pub fn render(paras: &[Para], title: &str, subject: &str, keywords: &str, created_pdf_date: &str) -> Result<Vec<u8>> {
+pub fn render(paras: &[Para], chart: Option<(&str, &[ChartBar])>, title: &str, subject: &str, keywords: &str, created_pdf_date: &str) -> Result<Vec<u8>> {
     let max = PAGE_W - MARGIN_L - MARGIN_R;
     let mut placed: Vec<Vec<Line>> = vec![Vec::new()];
+    let mut bars: Vec<Vec<Rect>> = vec![Vec::new()];
     let mut y = TOP;
-    for p in paras {
+    // The chart goes after the first paragraphs (title, mark, notes) of its report: at its index.
+    let chart_at = paras.iter().position(|p| p.style == ParaStyle::Heading).unwrap_or(paras.len());
+    for (k, p) in paras.iter().enumerate() {
+        if k == chart_at {
+            if let Some((heading, chart)) = chart {
+                // Label and value on the left 45 %, the bar on the right 55 % of the line.
+                let (size, lead) = (9.0, 15.0);
+                y -= 12.0 + lead;
+                placed.last_mut().expect("a page").push((y, 12.5, true, 0.0, heading.to_owned()));
+                let bar_x = MARGIN_L + max * 0.45;
+                let bar_w = max * 0.55;
+                for b in chart {
+                    if y - lead < BOTTOM {
+                        placed.push(Vec::new());
+                        bars.push(Vec::new());
+                        y = TOP;
+                    }
+                    y -= lead;
+                    let label = wrap(&b.label, size, false, max * 0.43).into_iter().next().unwrap_or_default();
+                    placed.last_mut().expect("a page").push((y, size, false, 0.0, label));
+                    bars.last_mut().expect("a page").push((y - 2.0, bar_x + bar_w * b.start, bar_x + bar_w * b.end, b.negative));
+                }
+            }
+        }
         let size = p.style.size();
         let bold = p.style.bold();
         let lead = size * 1.35;
@@ -159,6 +195,7 @@ pub fn render(paras: &[Para], title: &str, subject: &str, keywords: &str, create
         for (i, line) in wrap(&p.text, size, bold, max - indent).into_iter().enumerate() {
             if y - lead < BOTTOM {
                 placed.push(Vec::new());
+                bars.push(Vec::new());
                 y = TOP;
             }
             y -= lead;
@@ -179,8 +216,16 @@ pub fn render(paras: &[Para], title: &str, subject: &str, keywords: &str, create
     let resources = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => regular, "F2" => bold_font } });
     let total = placed.len();
     let mut kids: Vec<Object> = Vec::new();
-    for (n, lines) in placed.into_iter().enumerate() {
+    for (n, (lines, rects)) in placed.into_iter().zip(bars).enumerate() {
         let mut ops = Vec::new();
+        for (y, x0, x1, negative) in rects {
+            // Dark blue up, dark red down: the app's colours, both dark enough on white.
+            let (r, g, b) = if negative { (0.64, 0.14, 0.10) } else { (0.12, 0.31, 0.47) };
+            ops.push(Operation::new("rg", vec![r.into(), g.into(), b.into()]));
+            ops.push(Operation::new("re", vec![x0.into(), y.into(), (x1 - x0).max(0.8).into(), 9.into()]));
+            ops.push(Operation::new("f", vec![]));
+        }
+        ops.push(Operation::new("rg", vec![0.into(), 0.into(), 0.into()]));
         for (y, size, bold, indent, text) in lines {
             ops.push(Operation::new("BT", vec![]));
             ops.push(Operation::new("Tf", vec![if bold { "F2" } else { "F1" }.into(), size.into()]));
