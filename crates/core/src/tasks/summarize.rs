@@ -23,7 +23,7 @@ use super::evidence::{cite, split_sentences, Index};
 use super::facts::{self, Fact, FactKind};
 use crate::documents::{Block, Document, Position};
 use crate::error::{CoreError, ErrorInfo, Result};
-use crate::llm::{CancelToken, Engine, GenEvent, GenerateRequest, Prompt, SamplingParams, StopReason};
+use crate::llm::{CancelToken, Engine, GenEvent, GenerateRequest, Generation, Prompt, SamplingParams, StopReason};
 use crate::models::ModelKind;
 use crate::store::NewResult;
 
@@ -477,28 +477,31 @@ pub(crate) fn run(
     timings: &mut Timings,
     mut on_token: impl FnMut(&str),
 ) -> Result<RunOutput> {
-    // A token of its own, so that ending at a blank line is not mistaken for the user's stop.
-    let this_run = CancelToken::default();
-    let mut generation = engine.generate_with_cancel(GenerateRequest { prompt, params }, this_run.clone())?;
+    // A base model's answer ends at its first blank line after some text: the engine stops there
+    // (`SamplingParams::end_at_blank_line`), and `finished` cuts what the last piece carried past it.
+    let generation = engine.generate_with_cancel(GenerateRequest { prompt, params }, cancel.clone())?;
+    collect(generation, until_blank_line, timings, &mut on_token)
+}
+
+/// Several map prompts decoded together ([`Engine::generate_batch`]); each answer handled as
+/// [`run`] handles one.
+fn run_batch(engine: &Engine, reqs: Vec<GenerateRequest>, until_blank_line: bool, cancel: &CancelToken, timings: &mut Timings) -> Result<Vec<RunOutput>> {
+    engine
+        .generate_batch(reqs, cancel.clone())?
+        .into_iter()
+        .map(|generation| collect(generation, until_blank_line, timings, &mut |_| {}))
+        .collect()
+}
+
+/// Reads one generation to its end: the text (streamed to `on_token`), its figures added to
+/// `timings`, the answer trimmed.
+fn collect(mut generation: Generation, until_blank_line: bool, timings: &mut Timings, on_token: &mut dyn FnMut(&str)) -> Result<RunOutput> {
     let mut text = String::new();
-    let mut ended_early = false;
     while let Some(ev) = generation.events.blocking_recv() {
-        if cancel.is_cancelled() {
-            this_run.cancel();
-        }
         match ev {
             GenEvent::Token(t) => {
-                if ended_early {
-                    continue;
-                }
                 on_token(&t);
                 text.push_str(&t);
-                // A base model does not know when an answer ends: the first blank line after some
-                // text is the end (a stop string would also fire on leading blank lines).
-                if until_blank_line && text.trim_start().contains("\n\n") {
-                    ended_early = true;
-                    this_run.cancel();
-                }
             }
             GenEvent::Done(stats) => {
                 timings.generations += 1;
@@ -509,47 +512,13 @@ pub(crate) fn run(
                 if until_blank_line {
                     answer = answer.split("\n\n").next().unwrap_or("");
                 }
-                let cancelled = stats.stop_reason == StopReason::Cancelled && !ended_early;
-                return Ok(RunOutput { text: clean(answer), cancelled });
+                return Ok(RunOutput { text: clean(answer), cancelled: stats.stop_reason == StopReason::Cancelled });
             }
             GenEvent::Error(e) => return Err(CoreError::Inference(e.to_string())),
             GenEvent::Started { .. } | GenEvent::Progress { .. } => {}
         }
     }
     Err(CoreError::EngineStopped)
-}
-
-/// Several map prompts decoded together ([`Engine::generate_batch`]); the same answer handling
-/// as [`run`] for each.
-fn run_batch(engine: &Engine, reqs: Vec<GenerateRequest>, until_blank_line: bool, cancel: &CancelToken, timings: &mut Timings) -> Result<Vec<RunOutput>> {
-    // One token for the batch, set by the user's stop; the blank-line end is per sequence and
-    // applied to the text afterwards (a batch cannot end one sequence early from outside).
-    let generations = engine.generate_batch(reqs, cancel.clone())?;
-    let mut outs = Vec::new();
-    for mut generation in generations {
-        let mut text = String::new();
-        let out = loop {
-            match generation.events.blocking_recv() {
-                Some(GenEvent::Token(t)) => text.push_str(&t),
-                Some(GenEvent::Done(stats)) => {
-                    timings.generations += 1;
-                    timings.prompt_tokens += stats.prompt_tokens;
-                    timings.cached_tokens += stats.cached_tokens;
-                    timings.generated_tokens += stats.generated_tokens;
-                    let mut answer = text.trim_start();
-                    if until_blank_line {
-                        answer = answer.split("\n\n").next().unwrap_or("");
-                    }
-                    break RunOutput { text: clean(answer), cancelled: stats.stop_reason == StopReason::Cancelled };
-                }
-                Some(GenEvent::Error(e)) => return Err(CoreError::Inference(e.to_string())),
-                Some(GenEvent::Started { .. } | GenEvent::Progress { .. }) => {}
-                None => return Err(CoreError::EngineStopped),
-            }
-        };
-        outs.push(out);
-    }
-    Ok(outs)
 }
 
 /// Trims the model's answer: drops markup, leading enumerations ("(1)", "2.") that echo the
