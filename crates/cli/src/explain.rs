@@ -48,18 +48,13 @@ enum AudienceArg {
 
 pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, policy: &Policy, args: ExplainArgs) -> Result<(), CoreError> {
     // A wrong export name fails before the long work, not after it.
-    let export_format = match &args.export {
-        Some(path) => Some(export::Format::from_path(path).ok_or_else(|| {
-            CoreError::InvalidParameter("--export braucht eine Datei mit der Endung .md, .docx oder .pdf".into())
-        })?),
-        None => None,
-    };
+    let export_format = crate::task::export_format(args.export.as_ref())?;
     // The store opens (and applies retention) at start; its settings give the file-size cap.
     let mut history = History::open(data_dir, policy.clone());
     let doc = documents::extract_file(&args.file, &history.extract_options())?;
     let docs = [doc];
 
-    let (engine, model) = crate::engine::load(model, threads, data_dir, policy)?;
+    let (engine, model) = crate::task::load(model, threads, data_dir, policy)?;
     let options = ExplainOptions {
         audience: match args.audience {
             AudienceArg::Buerger => Audience::Buerger,
@@ -78,9 +73,7 @@ pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, policy
         }
     })?;
 
-    if let Err(e) = history.record(&result.to_history(&docs)) {
-        eprintln!("{}", history.warning_de().unwrap_or_else(|| format!("Verlauf wird nicht gespeichert: {}", e.message_de())));
-    }
+    crate::task::save(&mut history, &result.to_history(&docs));
     if let (Some(path), Some(format)) = (&args.export, export_format) {
         export::write_explanation(&result, format, path)?;
     }

@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod explain;
-mod engine;
 mod summarize;
+mod task;
 
 use clap::{Args, Parser, Subcommand};
 use schreibstube_core::documents;
