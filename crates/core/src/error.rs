@@ -81,6 +81,12 @@ pub enum CoreError {
     NotATable(String),
     #[error("{0} has no column of numbers")]
     NoNumericColumns(String),
+
+    // Letters (issue 5: `crate::letters`, `crate::tasks::draft`).
+    #[error("template {template} needs: {fields:?}")]
+    MissingFields { template: String, fields: Vec<String> },
+    #[error("the letter still has placeholders: {0:?}")]
+    PlaceholdersLeft(Vec<String>),
 }
 
 impl CoreError {
@@ -119,6 +125,8 @@ impl CoreError {
             Self::StoreOpening => "store_opening",
             Self::NotATable(_) => "not_a_table",
             Self::NoNumericColumns(_) => "no_numeric_columns",
+            Self::MissingFields { .. } => "missing_fields",
+            Self::PlaceholdersLeft(_) => "placeholders_left",
         }
     }
 
@@ -199,6 +207,14 @@ impl CoreError {
             Self::NoNumericColumns(file) => format!(
                 "Die Tabelle „{file}“ enthält keine Spalte mit Zahlen. Bitte prüfen Sie, ob die Zahlen als Zahlen (z. B. „1.234,56“) in der Datei stehen."
             ),
+            Self::MissingFields { template, fields } => format!(
+                "Für die Vorlage „{template}“ fehlen Pflichtangaben: {}. Bitte ergänzen Sie sie und erzeugen Sie den Entwurf dann erneut.",
+                fields.join(", ")
+            ),
+            Self::PlaceholdersLeft(p) => format!(
+                "Der Brief enthält noch Platzhalter: {}. Bitte ergänzen Sie sie, bevor Sie die Markierung „KI-Entwurf“ entfernen.",
+                p.join(", ")
+            ),
         }
     }
 
@@ -239,6 +255,8 @@ impl CoreError {
             Self::HistoryEntryNotFound(id) => format!("There is no history entry {id} (any more)."),
             Self::NotATable(file) => format!("“{file}” is not a table. Figures can only be explained from tables (CSV, XLSX or ODS) with a header row and columns of numbers."),
             Self::NoNumericColumns(file) => format!("The table “{file}” has no column of numbers. Please check that the numbers are stored as numbers (e.g. “1,234.56”)."),
+            Self::MissingFields { template, fields } => format!("The template “{template}” needs these fields: {}. Please fill them in and draft again.", fields.join(", ")),
+            Self::PlaceholdersLeft(p) => format!("The letter still has placeholders: {}. Please fill them in before removing the “KI-Entwurf” mark.", p.join(", ")),
             other => {
                 let mut s = other.to_string();
                 if let Some(first) = s.get_mut(0..1) {

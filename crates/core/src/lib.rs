@@ -5,6 +5,7 @@ pub mod diagnostics;
 pub mod documents;
 pub mod error;
 pub mod export;
+pub mod letters;
 pub mod llm;
 pub mod logging;
 pub mod model_import;

@@ -50,13 +50,18 @@ pub struct SenderProfile {
     pub office: Option<String>,
     /// The clerk's name as signed.
     pub clerk: Option<String>,
+    /// The clerk's role under the name ("Sachbearbeiterin Wohngeld").
+    pub role: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
     pub opening_hours: Option<String>,
     /// Postal address, lines separated by newlines.
     pub address: Option<String>,
-    /// Letterhead logo (PNG/SVG) on this workstation.
+    /// Letterhead logo (PNG or JPEG) on this workstation.
     pub logo: Option<PathBuf>,
+    /// The Land whose public holidays move deadlines (§ 31 Abs. 3 VwVfG): "NW", "Bayern" …;
+    /// empty = national holidays only.
+    pub land: Option<String>,
 }
 
 /// The policy file as written by the IT. Every field is optional: what is absent is the user's.
@@ -72,6 +77,9 @@ pub struct Policy {
     pub keep_history: Option<bool>,
     /// Sender/letterhead defaults; a field set here is fixed for the user.
     pub sender: SenderProfile,
+    /// A folder of the office's own letter templates (TOML, as in `assets/templates/`): they add
+    /// to the shipped ones or replace those with the same `id`.
+    pub templates_dir: Option<PathBuf>,
     /// Where the policy was read from (not part of the file).
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -149,6 +157,7 @@ impl Policy {
                 return Err("max_file_mb muss zwischen 1 und 4096 liegen".into());
             }
         }
+        crate::letters::deadline::region(self.sender.land.as_deref()).map_err(|e| format!("sender.land: {}", e.message_de()))?;
         for f in &self.disabled_features {
             if !FEATURES.iter().any(|(id, _)| id == f) {
                 let known: Vec<_> = FEATURES.iter().map(|(id, _)| *id).collect();
@@ -236,6 +245,7 @@ impl UserSettings {
                 return Err(CoreError::InvalidParameter("größte Datei zwischen 1 und 4096 MB".into()));
             }
         }
+        crate::letters::deadline::region(self.sender.land.as_deref())?;
         Ok(())
     }
 }
@@ -254,11 +264,13 @@ pub struct SenderSettings {
     pub authority: Setting<Option<String>>,
     pub office: Setting<Option<String>>,
     pub clerk: Setting<Option<String>>,
+    pub role: Setting<Option<String>>,
     pub phone: Setting<Option<String>>,
     pub email: Setting<Option<String>>,
     pub opening_hours: Setting<Option<String>>,
     pub address: Setting<Option<String>>,
     pub logo: Setting<Option<PathBuf>>,
+    pub land: Setting<Option<String>>,
 }
 
 impl SenderSettings {
@@ -268,11 +280,13 @@ impl SenderSettings {
             authority: self.authority.value.clone(),
             office: self.office.value.clone(),
             clerk: self.clerk.value.clone(),
+            role: self.role.value.clone(),
             phone: self.phone.value.clone(),
             email: self.email.value.clone(),
             opening_hours: self.opening_hours.value.clone(),
             address: self.address.value.clone(),
             logo: self.logo.value.clone(),
+            land: self.land.value.clone(),
         }
     }
 }
@@ -316,11 +330,13 @@ pub fn merge(policy: &Policy, user: &UserSettings) -> EffectiveSettings {
             authority: pick_opt(&p.authority, &u.authority),
             office: pick_opt(&p.office, &u.office),
             clerk: pick_opt(&p.clerk, &u.clerk),
+            role: pick_opt(&p.role, &u.role),
             phone: pick_opt(&p.phone, &u.phone),
             email: pick_opt(&p.email, &u.email),
             opening_hours: pick_opt(&p.opening_hours, &u.opening_hours),
             address: pick_opt(&p.address, &u.address),
             logo: pick_opt(&p.logo, &u.logo),
+            land: pick_opt(&p.land, &u.land),
         },
         disabled_features: policy.disabled_features.clone(),
         allowed_models: policy.allowed_models.clone(),
@@ -346,11 +362,13 @@ pub fn check_change(policy: &Policy, old: &UserSettings, new: &UserSettings) -> 
     locked("sender.authority", p.authority.is_some(), o.authority != n.authority)?;
     locked("sender.office", p.office.is_some(), o.office != n.office)?;
     locked("sender.clerk", p.clerk.is_some(), o.clerk != n.clerk)?;
+    locked("sender.role", p.role.is_some(), o.role != n.role)?;
     locked("sender.phone", p.phone.is_some(), o.phone != n.phone)?;
     locked("sender.email", p.email.is_some(), o.email != n.email)?;
     locked("sender.opening_hours", p.opening_hours.is_some(), o.opening_hours != n.opening_hours)?;
     locked("sender.address", p.address.is_some(), o.address != n.address)?;
     locked("sender.logo", p.logo.is_some(), o.logo != n.logo)?;
+    locked("sender.land", p.land.is_some(), o.land != n.land)?;
     Ok(())
 }
 

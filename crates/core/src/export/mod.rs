@@ -9,6 +9,7 @@
 //! The DOCX is WordprocessingML written with the `zip` crate and escaped XML: the handful of
 //! parts a word processor needs, nothing more.
 
+pub mod letter;
 mod pdf;
 
 use std::io::{Cursor, Write};

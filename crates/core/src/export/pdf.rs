@@ -95,12 +95,12 @@ fn width(c: char, bold: bool) -> f32 {
     }
 }
 
-fn text_width(s: &str, size: f32, bold: bool) -> f32 {
+pub(super) fn text_width(s: &str, size: f32, bold: bool) -> f32 {
     s.chars().map(|c| width(c, bold)).sum::<f32>() * size / 1000.0
 }
 
 /// Greedy word wrap within `max` points; a word longer than a line is cut by characters.
-fn wrap(text: &str, size: f32, bold: bool, max: f32) -> Vec<String> {
+pub(super) fn wrap(text: &str, size: f32, bold: bool, max: f32) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
@@ -135,7 +135,7 @@ fn wrap(text: &str, size: f32, bold: bool, max: f32) -> Vec<String> {
     lines
 }
 
-fn encode(s: &str) -> Vec<u8> {
+pub(super) fn encode(s: &str) -> Vec<u8> {
     // Characters outside Windows-1252 become "?" (encoding_rs writes numeric references instead).
     let mut out = Vec::with_capacity(s.len());
     for c in s.chars() {

@@ -7,6 +7,7 @@
 //! serve `explain`.
 
 pub mod checker;
+pub mod draft;
 pub mod evidence;
 pub mod explain;
 pub mod facts;

@@ -1,0 +1,629 @@
+//! Letters as files, laid out by DIN 5008:2020: DOCX (Word), ODT (LibreOffice), PDF and plain
+//! text. All four print the same [`Letter`]; the layout figures (in mm) are DIN 5008's:
+//!
+//! | | Form A | Form B |
+//! |---|---|---|
+//! | letterhead (Briefkopf) | 27 mm | 45 mm |
+//! | address field (from top, 45 mm high, 85 mm wide, 20 mm from left) | 27 mm | 45 mm |
+//! | Zusatz- und Vermerkzone (return line at its foot) | 12.7 mm | 17.7 mm |
+//! | information block (125 mm from left) | 32 mm | 50 mm |
+//! | fold marks | 87 / 192 mm | 105 / 210 mm |
+//!
+//! Text starts 25 mm from the left, ends 20 mm from the right. "Seite x von y" stands on every
+//! page from the second on. Until the clerk confirms review, every page carries the visible
+//! mark "KI-Entwurf – bitte prüfen"; the document properties always say the text was written
+//! with AI help, with the model, and whether the review was confirmed.
+
+use std::io::{Cursor, Write};
+
+use lopdf::content::{Content, Operation};
+use lopdf::{dictionary, Object, Stream};
+use quick_xml::escape::escape;
+use serde::{Deserialize, Serialize};
+use zip::write::SimpleFileOptions;
+
+use super::pdf::{encode, text_width, wrap};
+use crate::error::{CoreError, Result};
+use crate::letters::{Letter, LetterForm};
+use crate::tasks::summarize::{ModelRef, AI_MARK_DE};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LetterFormat {
+    Docx,
+    Odt,
+    Pdf,
+    Txt,
+}
+
+impl LetterFormat {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_lowercase().as_str() {
+            "docx" => Some(Self::Docx),
+            "odt" => Some(Self::Odt),
+            "pdf" => Some(Self::Pdf),
+            "txt" | "text" => Some(Self::Txt),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Docx => "docx",
+            Self::Odt => "odt",
+            Self::Pdf => "pdf",
+            Self::Txt => "txt",
+        }
+    }
+}
+
+/// A letter ready to print: the letter, whether the clerk confirmed review, and its provenance.
+pub struct LetterDoc<'a> {
+    pub letter: &'a Letter,
+    /// Confirmed by the clerk: the visible mark is left out (the metadata still say AI-assisted).
+    pub reviewed: bool,
+    pub model: &'a ModelRef,
+    pub template_name: &'a str,
+    /// ISO 8601 UTC.
+    pub created: String,
+}
+
+struct Geometry {
+    /// mm from the top.
+    address_top: f32,
+    zone: f32,
+    info_top: f32,
+    fold: f32,
+}
+
+fn geometry(form: LetterForm) -> Geometry {
+    match form {
+        LetterForm::A => Geometry { address_top: 27.0, zone: 12.7, info_top: 32.0, fold: 87.0 },
+        LetterForm::B => Geometry { address_top: 45.0, zone: 17.7, info_top: 50.0, fold: 105.0 },
+    }
+}
+
+fn twips(mm: f32) -> i32 {
+    (mm * 56.693).round() as i32
+}
+
+impl LetterDoc<'_> {
+    fn review_state(&self) -> String {
+        if self.reviewed {
+            format!("geprüft (Prüfung in Schreibstube bestätigt am {})", &self.created[..10.min(self.created.len())])
+        } else {
+            "ausstehend".to_owned()
+        }
+    }
+
+    fn description(&self) -> String {
+        format!(
+            "Mit KI-Unterstützung erstellt (Schreibstube, Vorlage „{}“). Modell: {} (sha256 {}). Prüfung: {}.",
+            self.template_name,
+            self.model.name,
+            self.model.sha256,
+            self.review_state()
+        )
+    }
+
+    /// The sender's business details for the first page's foot: address, hours, phone.
+    fn business_line(&self) -> String {
+        let s = &self.letter.sender;
+        let mut parts: Vec<String> = Vec::new();
+        parts.extend(s.authority.clone());
+        parts.extend(s.address.iter().flat_map(|a| a.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned)));
+        if let Some(h) = &s.opening_hours {
+            parts.push(format!("Sprechzeiten: {h}"));
+        }
+        parts.join(" · ")
+    }
+
+    /// Plain text (UTF-8): the mark first until review is confirmed.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        if !self.reviewed {
+            out.push_str(&format!("{AI_MARK_DE}\n\n"));
+        }
+        out.push_str(&self.letter.plain_text());
+        out.push('\n');
+        out
+    }
+
+    pub fn render(&self, format: LetterFormat) -> Result<Vec<u8>> {
+        match format {
+            LetterFormat::Docx => self.docx(),
+            LetterFormat::Odt => self.odt(),
+            LetterFormat::Pdf => self.pdf(),
+            LetterFormat::Txt => Ok(self.text().into_bytes()),
+        }
+    }
+
+    // ---------------------------------------------------------------- DOCX
+
+    /// WordprocessingML: letterhead and mark in the first page's header, the address field and
+    /// information block as a borderless table of fixed height, "Seite x von y" (PAGE/NUMPAGES
+    /// fields) in the following pages' footer.
+    pub fn docx(&self) -> Result<Vec<u8>> {
+        let l = self.letter;
+        let g = geometry(l.form);
+        let font = "<w:rFonts w:ascii=\"Arial\" w:hAnsi=\"Arial\" w:cs=\"Arial\"/>";
+        let run = |text: &str, props: &str| -> String {
+            let mut out = String::new();
+            for (i, line) in text.split('\n').enumerate() {
+                if i > 0 {
+                    out.push_str("<w:r><w:br/></w:r>");
+                }
+                out.push_str(&format!("<w:r><w:rPr>{font}{props}</w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r>", escape(line)));
+            }
+            out
+        };
+        let para = |text: &str, ppr: &str, rpr: &str| format!("<w:p><w:pPr>{ppr}</w:pPr>{}</w:p>", run(text, rpr));
+        let mark = if self.reviewed { String::new() } else { para(AI_MARK_DE, "<w:jc w:val=\"right\"/>", "<w:b/><w:highlight w:val=\"yellow\"/><w:sz w:val=\"20\"/>") };
+
+        // Address field: the return line at the foot of the Zusatz- und Vermerkzone, then the recipient.
+        let mut address = para(&l.return_line, &format!("<w:spacing w:before=\"{}\" w:after=\"0\" w:line=\"200\" w:lineRule=\"exact\"/>", twips(g.zone - 4.0)), "<w:sz w:val=\"14\"/><w:u w:val=\"single\"/>");
+        for r in &l.recipient {
+            address.push_str(&para(r, "<w:spacing w:before=\"0\" w:after=\"0\" w:line=\"255\" w:lineRule=\"exact\"/>", "<w:sz w:val=\"22\"/>"));
+        }
+        // Information block: label and value on one line, a tab stop between.
+        let mut info = String::new();
+        for (i, line) in l.info.iter().enumerate() {
+            let before = if i == 0 { twips(g.info_top - g.address_top) } else { 0 };
+            info.push_str(&format!(
+                "<w:p><w:pPr><w:tabs><w:tab w:val=\"left\" w:pos=\"{}\"/></w:tabs><w:spacing w:before=\"{before}\" w:after=\"0\" w:line=\"240\" w:lineRule=\"exact\"/></w:pPr>{}<w:r><w:tab/></w:r>{}</w:p>",
+                twips(28.0),
+                run(&line.label, "<w:sz w:val=\"16\"/><w:color w:val=\"505050\"/>"),
+                run(&line.value, "<w:sz w:val=\"18\"/>")
+            ));
+        }
+        let cell = |width_mm: f32, content: &str| format!("<w:tc><w:tcPr><w:tcW w:w=\"{}\" w:type=\"dxa\"/></w:tcPr>{content}</w:tc>", twips(width_mm));
+        let table = format!(
+            "<w:tbl><w:tblPr><w:tblW w:w=\"{}\" w:type=\"dxa\"/><w:tblLayout w:type=\"fixed\"/><w:tblCellMar><w:left w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"0\" w:type=\"dxa\"/></w:tblCellMar><w:tblLook w:val=\"0000\"/></w:tblPr>\
+<w:tblGrid><w:gridCol w:w=\"{}\"/><w:gridCol w:w=\"{}\"/><w:gridCol w:w=\"{}\"/></w:tblGrid>\
+<w:tr><w:trPr><w:trHeight w:val=\"{}\" w:hRule=\"exact\"/></w:trPr>{}{}{}</w:tr></w:tbl>",
+            twips(165.0),
+            twips(80.0),
+            twips(20.0),
+            twips(65.0),
+            twips(45.0),
+            cell(80.0, &address),
+            cell(20.0, "<w:p/>"),
+            cell(65.0, &info)
+        );
+        let body_para = |text: &str| para(text, "<w:spacing w:before=\"240\" w:after=\"0\"/>", "<w:sz w:val=\"22\"/>");
+        let mut body = table;
+        body.push_str(&para(&l.subject, &format!("<w:spacing w:before=\"{}\" w:after=\"0\"/>", twips(8.5)), "<w:b/><w:sz w:val=\"22\"/>"));
+        body.push_str(&body_para(&l.salutation));
+        for p in &l.paragraphs {
+            body.push_str(&body_para(&p.text));
+        }
+        body.push_str(&body_para(&l.closing));
+        // Room for the handwritten signature above the name.
+        for (i, s) in l.signature.iter().enumerate() {
+            let before = if i == 1 { 720 } else { 0 };
+            body.push_str(&para(s, &format!("<w:spacing w:before=\"{before}\" w:after=\"0\"/>"), "<w:sz w:val=\"22\"/>"));
+        }
+        if !l.enclosures.is_empty() {
+            body.push_str(&para(if l.enclosures.len() == 1 { "Anlage" } else { "Anlagen" }, "<w:spacing w:before=\"240\" w:after=\"0\"/>", "<w:b/><w:sz w:val=\"22\"/>"));
+            for e in &l.enclosures {
+                body.push_str(&para(e, "<w:spacing w:before=\"0\" w:after=\"0\"/>", "<w:sz w:val=\"22\"/>"));
+            }
+        }
+        let header_first = format!(
+            "{}{}{}",
+            para(l.sender.authority.as_deref().unwrap_or(""), "<w:spacing w:after=\"0\"/>", "<w:b/><w:sz w:val=\"28\"/>"),
+            para(l.sender.office.as_deref().unwrap_or(""), "<w:spacing w:after=\"0\"/>", "<w:sz w:val=\"20\"/>"),
+            mark
+        );
+        let footer_first = para(&self.business_line(), "<w:jc w:val=\"center\"/>", "<w:sz w:val=\"14\"/><w:color w:val=\"505050\"/>");
+        let field = |instr: &str| {
+            format!(
+                "<w:r><w:rPr>{font}<w:sz w:val=\"18\"/></w:rPr><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:rPr>{font}<w:sz w:val=\"18\"/></w:rPr><w:instrText xml:space=\"preserve\"> {instr} </w:instrText></w:r><w:r><w:rPr>{font}<w:sz w:val=\"18\"/></w:rPr><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:rPr>{font}<w:sz w:val=\"18\"/></w:rPr><w:t>1</w:t></w:r><w:r><w:rPr>{font}<w:sz w:val=\"18\"/></w:rPr><w:fldChar w:fldCharType=\"end\"/></w:r>"
+            )
+        };
+        let footer_next = format!("<w:p><w:pPr><w:jc w:val=\"right\"/></w:pPr>{}{}{}{}</w:p>", run("Seite ", "<w:sz w:val=\"18\"/>"), field("PAGE"), run(" von ", "<w:sz w:val=\"18\"/>"), field("NUMPAGES"));
+        let header_next = if mark.is_empty() { "<w:p/>".to_owned() } else { mark.clone() };
+        let ns = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"";
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>";
+        let document = format!(
+            "{xml}<w:document {ns}><w:body>{body}\
+<w:sectPr><w:headerReference w:type=\"first\" r:id=\"rIdH1\"/><w:headerReference w:type=\"default\" r:id=\"rIdH2\"/><w:footerReference w:type=\"first\" r:id=\"rIdF1\"/><w:footerReference w:type=\"default\" r:id=\"rIdF2\"/>\
+<w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"{}\" w:right=\"{}\" w:bottom=\"{}\" w:left=\"{}\" w:header=\"{}\" w:footer=\"{}\" w:gutter=\"0\"/><w:titlePg/></w:sectPr></w:body></w:document>",
+            twips(g.address_top),
+            twips(20.0),
+            twips(25.0),
+            twips(25.0),
+            twips(8.0),
+            twips(8.0)
+        );
+        let part = |tag: &str, content: &str| format!("{xml}<w:{tag} {ns}>{content}</w:{tag}>");
+        let rels = format!(
+            "{xml}<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+<Relationship Id=\"rIdS\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>\
+<Relationship Id=\"rIdH1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/header\" Target=\"header1.xml\"/>\
+<Relationship Id=\"rIdH2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/header\" Target=\"header2.xml\"/>\
+<Relationship Id=\"rIdF1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer1.xml\"/>\
+<Relationship Id=\"rIdF2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer2.xml\"/>\
+</Relationships>"
+        );
+        let styles = format!(
+            "{xml}<w:styles {ns}><w:docDefaults><w:rPrDefault><w:rPr>{font}<w:sz w:val=\"22\"/><w:lang w:val=\"de-DE\"/></w:rPr></w:rPrDefault>\
+<w:pPrDefault><w:pPr><w:spacing w:after=\"0\" w:line=\"259\" w:lineRule=\"auto\"/></w:pPr></w:pPrDefault></w:docDefaults></w:styles>"
+        );
+        let keywords = if self.reviewed { "KI-unterstützt; geprüft" } else { "KI-Entwurf; KI-generiert" };
+        let core = format!(
+            "{xml}<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
+<dc:title>{}</dc:title><dc:creator>Schreibstube (KI-Unterstützung)</dc:creator><cp:keywords>{keywords}</cp:keywords><dc:description>{}</dc:description><dc:language>de-DE</dc:language>\
+<dcterms:created xsi:type=\"dcterms:W3CDTF\">{}</dcterms:created></cp:coreProperties>",
+            escape(&l.subject),
+            escape(&self.description()),
+            escape(&self.created)
+        );
+        let custom = format!(
+            "{xml}<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties\" xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\">\
+<property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"2\" name=\"KI_generiert\"><vt:bool>true</vt:bool></property>\
+<property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"3\" name=\"KI_Modell\"><vt:lpwstr>{}</vt:lpwstr></property>\
+<property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"4\" name=\"KI_Pruefung\"><vt:lpwstr>{}</vt:lpwstr></property>\
+<property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"5\" name=\"KI_Vorlage\"><vt:lpwstr>{}</vt:lpwstr></property>\
+</Properties>",
+            escape(format!("{} (sha256 {})", self.model.name, self.model.sha256)),
+            escape(&self.review_state()),
+            escape(self.template_name)
+        );
+        let ct_main = "application/vnd.openxmlformats-officedocument.wordprocessingml";
+        let content_types = format!(
+            "{xml}<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+<Override PartName=\"/word/document.xml\" ContentType=\"{ct_main}.document.main+xml\"/>\
+<Override PartName=\"/word/styles.xml\" ContentType=\"{ct_main}.styles+xml\"/>\
+<Override PartName=\"/word/header1.xml\" ContentType=\"{ct_main}.header+xml\"/><Override PartName=\"/word/header2.xml\" ContentType=\"{ct_main}.header+xml\"/>\
+<Override PartName=\"/word/footer1.xml\" ContentType=\"{ct_main}.footer+xml\"/><Override PartName=\"/word/footer2.xml\" ContentType=\"{ct_main}.footer+xml\"/>\
+<Override PartName=\"/docProps/core.xml\" ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/>\
+<Override PartName=\"/docProps/custom.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.custom-properties+xml\"/></Types>"
+        );
+        let root_rels = format!(
+            "{xml}<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
+<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/>\
+<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties\" Target=\"docProps/core.xml\"/>\
+<Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties\" Target=\"docProps/custom.xml\"/></Relationships>"
+        );
+        zip_parts(
+            &[
+                ("[Content_Types].xml", content_types),
+                ("_rels/.rels", root_rels),
+                ("word/document.xml", document),
+                ("word/_rels/document.xml.rels", rels),
+                ("word/styles.xml", styles),
+                ("word/header1.xml", part("hdr", &header_first)),
+                ("word/header2.xml", part("hdr", &header_next)),
+                ("word/footer1.xml", part("ftr", &footer_first)),
+                ("word/footer2.xml", part("ftr", &footer_next)),
+                ("docProps/core.xml", core),
+                ("docProps/custom.xml", custom),
+            ],
+            None,
+            "DOCX",
+        )
+    }
+
+    // ---------------------------------------------------------------- ODT
+
+    /// OpenDocument Text: two master pages — "Erste" (letterhead, mark, business details) and
+    /// "Folge" (mark, "Seite x von y") — and the same fixed-height table for address and
+    /// information block. `mimetype` is the first entry, stored uncompressed (ODF 1.3 §3.3).
+    pub fn odt(&self) -> Result<Vec<u8>> {
+        let l = self.letter;
+        let g = geometry(l.form);
+        let p = |style: &str, text: &str| {
+            let lines: Vec<String> = text.split('\n').map(|s| escape(s).into_owned()).collect();
+            format!("<text:p text:style-name=\"{style}\">{}</text:p>", lines.join("<text:line-break/>"))
+        };
+        let mark = if self.reviewed { String::new() } else { format!("<text:p text:style-name=\"Mark\"><text:span text:style-name=\"MarkSpan\">{}</text:span></text:p>", escape(AI_MARK_DE)) };
+        let mut address = p("Return", &l.return_line);
+        for r in &l.recipient {
+            address.push_str(&p("Address", r));
+        }
+        let mut info = String::new();
+        for (i, line) in l.info.iter().enumerate() {
+            let style = if i == 0 { "InfoFirst" } else { "Info" };
+            info.push_str(&format!(
+                "<text:p text:style-name=\"{style}\"><text:span text:style-name=\"Label\">{}</text:span><text:tab/>{}</text:p>",
+                escape(&line.label),
+                escape(&line.value)
+            ));
+        }
+        let mut body = format!(
+            "<table:table table:name=\"Anschrift\" table:style-name=\"AddrTable\"><table:table-column table:style-name=\"ColA\"/><table:table-column table:style-name=\"ColGap\"/><table:table-column table:style-name=\"ColInfo\"/>\
+<table:table-row table:style-name=\"AddrRow\"><table:table-cell table:style-name=\"Cell\">{address}</table:table-cell><table:table-cell table:style-name=\"Cell\"><text:p/></table:table-cell><table:table-cell table:style-name=\"Cell\">{info}</table:table-cell></table:table-row></table:table>"
+        );
+        body.push_str(&p("Subject", &l.subject));
+        body.push_str(&p("Body", &l.salutation));
+        for para in &l.paragraphs {
+            body.push_str(&p("Body", &para.text));
+        }
+        body.push_str(&p("Body", &l.closing));
+        for (i, s) in l.signature.iter().enumerate() {
+            body.push_str(&p(if i == 1 { "SignName" } else { "Plain" }, s));
+        }
+        if !l.enclosures.is_empty() {
+            body.push_str(&p("EnclHead", if l.enclosures.len() == 1 { "Anlage" } else { "Anlagen" }));
+            for e in &l.enclosures {
+                body.push_str(&p("Plain", e));
+            }
+        }
+        let ns = "xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:style=\"urn:oasis:names:tc:opendocument:xmlns:style:1.0\" \
+xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" \
+xmlns:fo=\"urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0\" xmlns:meta=\"urn:oasis:names:tc:opendocument:xmlns:meta:1.0\" \
+xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:svg=\"urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0\" office:version=\"1.3\"";
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
+        let mm = |v: f32| format!("{v:.1}mm");
+        let content = format!(
+            "{xml}<office:document-content {ns}><office:automatic-styles>\
+<style:style style:name=\"AddrTable\" style:family=\"table\"><style:table-properties style:width=\"165mm\" table:align=\"left\"/></style:style>\
+<style:style style:name=\"ColA\" style:family=\"table-column\"><style:table-column-properties style:column-width=\"80mm\"/></style:style>\
+<style:style style:name=\"ColGap\" style:family=\"table-column\"><style:table-column-properties style:column-width=\"20mm\"/></style:style>\
+<style:style style:name=\"ColInfo\" style:family=\"table-column\"><style:table-column-properties style:column-width=\"65mm\"/></style:style>\
+<style:style style:name=\"AddrRow\" style:family=\"table-row\"><style:table-row-properties style:row-height=\"45mm\"/></style:style>\
+<style:style style:name=\"Cell\" style:family=\"table-cell\"><style:table-cell-properties fo:padding=\"0mm\" fo:border=\"none\" style:vertical-align=\"top\"/></style:style>\
+<style:style style:name=\"First\" style:family=\"paragraph\" style:parent-style-name=\"Standard\" style:master-page-name=\"Erste\"/>\
+</office:automatic-styles><office:body><office:text><text:p text:style-name=\"First\"/>{body}</office:text></office:body></office:document-content>"
+        );
+        // The first paragraph starts the "Erste" master page; its height is kept to zero-ish.
+        let para_style = |name: &str, props: &str, text_props: &str| {
+            format!("<style:style style:name=\"{name}\" style:family=\"paragraph\" style:parent-style-name=\"Standard\"><style:paragraph-properties {props}/><style:text-properties {text_props}/></style:style>")
+        };
+        let styles = format!(
+            "{xml}<office:document-styles {ns}><office:font-face-decls><style:font-face style:name=\"Arial\" svg:font-family=\"Arial\" style:font-family-generic=\"swiss\"/></office:font-face-decls>\
+<office:styles><style:default-style style:family=\"paragraph\"><style:text-properties style:font-name=\"Arial\" fo:font-size=\"11pt\" fo:language=\"de\" fo:country=\"DE\"/></style:default-style>\
+<style:style style:name=\"Standard\" style:family=\"paragraph\"><style:paragraph-properties fo:margin-top=\"0mm\" fo:margin-bottom=\"0mm\"/><style:text-properties style:font-name=\"Arial\" fo:font-size=\"11pt\"/></style:style>\
+{}{}{}{}{}{}{}{}{}{}{}{}{}\
+<style:style style:name=\"Label\" style:family=\"text\"><style:text-properties fo:font-size=\"8pt\" fo:color=\"#505050\"/></style:style>\
+<style:style style:name=\"MarkSpan\" style:family=\"text\"><style:text-properties fo:font-weight=\"bold\" fo:background-color=\"#ffff00\" fo:font-size=\"10pt\"/></style:style>\
+</office:styles><office:automatic-styles>\
+<style:page-layout style:name=\"PageFirst\"><style:page-layout-properties fo:page-width=\"210mm\" fo:page-height=\"297mm\" fo:margin-top=\"8mm\" fo:margin-bottom=\"8mm\" fo:margin-left=\"25mm\" fo:margin-right=\"20mm\"/>\
+<style:header-style><style:header-footer-properties fo:min-height=\"{}\" fo:margin-bottom=\"0mm\"/></style:header-style><style:footer-style><style:header-footer-properties fo:min-height=\"10mm\" fo:margin-top=\"5mm\"/></style:footer-style></style:page-layout>\
+<style:page-layout style:name=\"PageNext\"><style:page-layout-properties fo:page-width=\"210mm\" fo:page-height=\"297mm\" fo:margin-top=\"8mm\" fo:margin-bottom=\"8mm\" fo:margin-left=\"25mm\" fo:margin-right=\"20mm\"/>\
+<style:header-style><style:header-footer-properties fo:min-height=\"12mm\" fo:margin-bottom=\"4mm\"/></style:header-style><style:footer-style><style:header-footer-properties fo:min-height=\"10mm\" fo:margin-top=\"5mm\"/></style:footer-style></style:page-layout>\
+</office:automatic-styles><office:master-styles>\
+<style:master-page style:name=\"Erste\" style:page-layout-name=\"PageFirst\" style:next-style-name=\"Folge\"><style:header>{}{}{}</style:header><style:footer>{}</style:footer></style:master-page>\
+<style:master-page style:name=\"Folge\" style:page-layout-name=\"PageNext\"><style:header>{}</style:header><style:footer><text:p text:style-name=\"PageNo\">Seite <text:page-number text:select-page=\"current\">2</text:page-number> von <text:page-count>2</text:page-count></text:p></style:footer></style:master-page>\
+</office:master-styles></office:document-styles>",
+            para_style("Return", &format!("fo:margin-top=\"{}\"", mm(g.zone - 4.0)), "fo:font-size=\"7pt\" style:text-underline-style=\"solid\" style:text-underline-width=\"auto\" style:text-underline-color=\"font-color\""),
+            para_style("Address", "fo:line-height=\"4.5mm\"", "fo:font-size=\"11pt\""),
+            para_style("InfoFirst", &format!("fo:margin-top=\"{}\" fo:line-height=\"4.2mm\"><style:tab-stops><style:tab-stop style:position=\"28mm\"/></style:tab-stops></style:paragraph-properties><style:paragraph-properties", mm(g.info_top - g.address_top)), "fo:font-size=\"9pt\""),
+            para_style("Info", "fo:line-height=\"4.2mm\"><style:tab-stops><style:tab-stop style:position=\"28mm\"/></style:tab-stops></style:paragraph-properties><style:paragraph-properties", "fo:font-size=\"9pt\""),
+            para_style("Subject", "fo:margin-top=\"8.5mm\"", "fo:font-weight=\"bold\""),
+            para_style("Body", "fo:margin-top=\"4.2mm\"", ""),
+            para_style("Plain", "", ""),
+            para_style("SignName", "fo:margin-top=\"12.7mm\"", ""),
+            para_style("EnclHead", "fo:margin-top=\"4.2mm\"", "fo:font-weight=\"bold\""),
+            para_style("Head1", "", "fo:font-size=\"14pt\" fo:font-weight=\"bold\""),
+            para_style("Head2", "", "fo:font-size=\"10pt\""),
+            para_style("Mark", "fo:text-align=\"end\"", ""),
+            para_style("Foot", "fo:text-align=\"center\"", "fo:font-size=\"7pt\" fo:color=\"#505050\"") + &para_style("PageNo", "fo:text-align=\"end\"", "fo:font-size=\"9pt\""),
+            mm(g.address_top - 8.0),
+            p("Head1", l.sender.authority.as_deref().unwrap_or("")),
+            p("Head2", l.sender.office.as_deref().unwrap_or("")),
+            mark,
+            p("Foot", &self.business_line()),
+            if mark.is_empty() { "<text:p/>".to_owned() } else { mark.clone() },
+        );
+        let keywords = if self.reviewed { "KI-unterstützt; geprüft" } else { "KI-Entwurf; KI-generiert" };
+        let meta = format!(
+            "{xml}<office:document-meta {ns}><office:meta><dc:title>{}</dc:title><dc:description>{}</dc:description><meta:keyword>{keywords}</meta:keyword>\
+<meta:generator>Schreibstube (KI-Unterstützung)</meta:generator><meta:creation-date>{}</meta:creation-date><dc:language>de-DE</dc:language>\
+<meta:user-defined meta:name=\"KI_generiert\" meta:value-type=\"boolean\">true</meta:user-defined>\
+<meta:user-defined meta:name=\"KI_Modell\">{}</meta:user-defined><meta:user-defined meta:name=\"KI_Pruefung\">{}</meta:user-defined>\
+<meta:user-defined meta:name=\"KI_Vorlage\">{}</meta:user-defined></office:meta></office:document-meta>",
+            escape(&l.subject),
+            escape(&self.description()),
+            escape(self.created.trim_end_matches('Z')),
+            escape(format!("{} (sha256 {})", self.model.name, self.model.sha256)),
+            escape(&self.review_state()),
+            escape(self.template_name)
+        );
+        let manifest = format!(
+            "{xml}<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" manifest:version=\"1.3\">\
+<manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"application/vnd.oasis.opendocument.text\"/>\
+<manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/><manifest:file-entry manifest:full-path=\"styles.xml\" manifest:media-type=\"text/xml\"/>\
+<manifest:file-entry manifest:full-path=\"meta.xml\" manifest:media-type=\"text/xml\"/></manifest:manifest>"
+        );
+        zip_parts(
+            &[("content.xml", content), ("styles.xml", styles), ("meta.xml", meta), ("META-INF/manifest.xml", manifest)],
+            Some("application/vnd.oasis.opendocument.text"),
+            "ODT",
+        )
+    }
+
+    // ---------------------------------------------------------------- PDF
+
+    /// A4 with Helvetica (PDF standard font, like DIN 5008's Arial), every element at its DIN
+    /// position, fold and punch marks at the left edge.
+    pub fn pdf(&self) -> Result<Vec<u8>> {
+        let l = self.letter;
+        let g = geometry(l.form);
+        const PT: f32 = 2.834_646; // points per mm
+        const H: f32 = 297.0;
+        let y = |mm_from_top: f32| (H - mm_from_top) * PT;
+        let x = |mm: f32| mm * PT;
+        let left = 25.0;
+        let width = 165.0 * PT;
+        let size = 11.0;
+        let lead = 4.9; // mm per body line
+
+        // Every page: (text lines (x mm, y mm, size, bold, text), rules (x0, y0, x1, y1 in mm), highlights).
+        type Text = (f32, f32, f32, bool, String);
+        let mut pages: Vec<Vec<Text>> = vec![Vec::new()];
+        let mut rules: Vec<(f32, f32, f32, f32)> = Vec::new();
+        let first = pages.last_mut().expect("a page");
+        // Letterhead.
+        let head_top = if l.form == LetterForm::B { 15.0 } else { 10.0 };
+        if let Some(a) = &l.sender.authority {
+            first.push((left, head_top, 14.0, true, a.clone()));
+        }
+        if let Some(o) = &l.sender.office {
+            first.push((left, head_top + 6.0, 10.0, false, o.clone()));
+        }
+        // Return line, underlined, at the foot of the Zusatz- und Vermerkzone.
+        let ret_y = g.address_top + g.zone - 1.5;
+        let ret = wrap(&l.return_line, 7.0, false, 80.0 * PT).into_iter().next().unwrap_or_default();
+        if !ret.is_empty() {
+            first.push((left, ret_y, 7.0, false, ret.clone()));
+            rules.push((left, ret_y + 0.8, left + text_width(&ret, 7.0, false) / PT, ret_y + 0.8));
+        }
+        for (i, r) in l.recipient.iter().enumerate() {
+            first.push((left, g.address_top + g.zone + 4.2 + i as f32 * 4.5, size, false, r.clone()));
+        }
+        for (i, line) in l.info.iter().enumerate() {
+            let top = g.info_top + 3.5 + i as f32 * 4.6;
+            first.push((125.0, top, 8.0, false, line.label.clone()));
+            first.push((153.0, top, 9.0, false, line.value.clone()));
+        }
+        // Flowing part: subject, salutation, paragraphs, closing, signature, enclosures.
+        let mut flow: Vec<(f32, bool, String)> = vec![(0.0, true, l.subject.clone()), (lead, false, l.salutation.clone())];
+        for p in &l.paragraphs {
+            for (i, part) in p.text.split('\n').enumerate() {
+                flow.push((if i == 0 { lead } else { 0.0 }, false, part.to_owned()));
+            }
+        }
+        flow.push((lead, false, l.closing.clone()));
+        for (i, s) in l.signature.iter().enumerate() {
+            flow.push((if i == 1 { 3.0 * lead } else { 0.0 }, false, s.clone()));
+        }
+        if !l.enclosures.is_empty() {
+            flow.push((lead, true, if l.enclosures.len() == 1 { "Anlage".into() } else { "Anlagen".into() }));
+            flow.extend(l.enclosures.iter().map(|e| (0.0, false, e.clone())));
+        }
+        let bottom = 297.0 - 25.0;
+        let next_top = 25.0;
+        let mut at = g.address_top + 45.0 + 8.5; // two blank lines below the address field
+        for (space, bold, text) in flow {
+            at += space;
+            for line in wrap(&text, size, bold, width) {
+                if at + lead > bottom {
+                    pages.push(Vec::new());
+                    at = next_top;
+                }
+                at += lead;
+                pages.last_mut().expect("a page").push((left, at, size, bold, line));
+            }
+        }
+
+        let total = pages.len();
+        let mut doc = lopdf::Document::with_version("1.7");
+        let pages_id = doc.new_object_id();
+        let regular = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding" });
+        let bold_font = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica-Bold", "Encoding" => "WinAnsiEncoding" });
+        let resources = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => regular, "F2" => bold_font } });
+        let mut kids = Vec::new();
+        let business = self.business_line();
+        for (n, texts) in pages.into_iter().enumerate() {
+            let mut ops = Vec::new();
+            let text = |ops: &mut Vec<Operation>, xm: f32, ym: f32, size: f32, bold: bool, s: &str| {
+                ops.push(Operation::new("BT", vec![]));
+                ops.push(Operation::new("Tf", vec![if bold { "F2" } else { "F1" }.into(), size.into()]));
+                ops.push(Operation::new("Td", vec![x(xm).into(), y(ym).into()]));
+                ops.push(Operation::new("Tj", vec![Object::string_literal(encode(s))]));
+                ops.push(Operation::new("ET", vec![]));
+            };
+            let line = |ops: &mut Vec<Operation>, x0: f32, y0: f32, x1: f32, y1: f32| {
+                ops.push(Operation::new("m", vec![x(x0).into(), y(y0).into()]));
+                ops.push(Operation::new("l", vec![x(x1).into(), y(y1).into()]));
+                ops.push(Operation::new("S", vec![]));
+            };
+            ops.push(Operation::new("w", vec![0.4.into()]));
+            // Fold marks and the punch mark at the left edge.
+            for m in [g.fold, g.fold + 105.0] {
+                line(&mut ops, 3.0, m, 8.0, m);
+            }
+            line(&mut ops, 3.0, 148.5, 10.0, 148.5);
+            if !self.reviewed {
+                let w = text_width(AI_MARK_DE, 10.0, true) / PT;
+                let (mx, my) = (190.0 - w, if n == 0 { head_top } else { 12.0 });
+                ops.push(Operation::new("rg", vec![1.into(), 0.92.into(), 0.2.into()]));
+                ops.push(Operation::new("re", vec![x(mx - 1.5).into(), y(my + 1.5).into(), (x(w + 3.0)).into(), (x(5.5)).into()]));
+                ops.push(Operation::new("f", vec![]));
+                ops.push(Operation::new("rg", vec![0.into(), 0.into(), 0.into()]));
+                text(&mut ops, mx, my, 10.0, true, AI_MARK_DE);
+            }
+            if n == 0 {
+                for (x0, y0, x1, y1) in &rules {
+                    line(&mut ops, *x0, *y0, *x1, *y1);
+                }
+                if !business.is_empty() {
+                    let s = wrap(&business, 7.0, false, 165.0 * PT).into_iter().next().unwrap_or_default();
+                    text(&mut ops, 25.0 + (165.0 - text_width(&s, 7.0, false) / PT) / 2.0, 287.0, 7.0, false, &s);
+                }
+            } else {
+                let foot = format!("Seite {} von {}", n + 1, total);
+                text(&mut ops, 190.0 - text_width(&foot, 9.0, false) / PT, 287.0, 9.0, false, &foot);
+            }
+            for (xm, ym, size, bold, s) in texts {
+                text(&mut ops, xm, ym, size, bold, &s);
+            }
+            let content = Content { operations: ops }.encode().map_err(|e| CoreError::Inference(format!("PDF export: {e}")))?;
+            let content_id = doc.add_object(Stream::new(dictionary! {}, content));
+            kids.push(Object::from(doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content_id })));
+        }
+        let count = kids.len() as i64;
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! {
+                "Type" => "Pages", "Kids" => kids, "Count" => count, "Resources" => resources,
+                "MediaBox" => vec![0.into(), 0.into(), 595.28.into(), 841.89.into()],
+            }),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id, "Lang" => Object::string_literal("de-DE") });
+        doc.trailer.set("Root", catalog);
+        let digits: String = self.created.chars().filter(char::is_ascii_digit).take(14).collect();
+        let info = doc.add_object(dictionary! {
+            "Title" => lopdf::text_string(&l.subject),
+            "Subject" => lopdf::text_string(&self.description()),
+            "Keywords" => lopdf::text_string(if self.reviewed { "KI-unterstützt; geprüft" } else { "KI-Entwurf; KI-generiert" }),
+            "Creator" => lopdf::text_string("Schreibstube (KI-Unterstützung)"),
+            "CreationDate" => Object::string_literal(format!("D:{digits}Z")),
+            "KI_generiert" => lopdf::text_string("true"),
+            "KI_Pruefung" => lopdf::text_string(&self.review_state()),
+        });
+        doc.trailer.set("Info", info);
+        doc.compress();
+        let mut out = Vec::new();
+        doc.save_to(&mut out).map_err(|e| CoreError::Inference(format!("PDF export: {e}")))?;
+        Ok(out)
+    }
+}
+
+/// A ZIP of the parts, with `mimetype` first and stored (ODF) where given.
+fn zip_parts(parts: &[(&str, String)], mimetype: Option<&str>, what: &str) -> Result<Vec<u8>> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let fail = |e: &dyn std::fmt::Display| CoreError::Inference(format!("{what} export: {e}"));
+    if let Some(m) = mimetype {
+        zip.start_file("mimetype", SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)).map_err(|e| fail(&e))?;
+        zip.write_all(m.as_bytes()).map_err(|e| fail(&e))?;
+    }
+    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, xml) in parts {
+        zip.start_file(*name, opts).map_err(|e| fail(&e))?;
+        zip.write_all(xml.as_bytes()).map_err(|e| fail(&e))?;
+    }
+    Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
+}
+
+/// Writes the letter atomically (temp file, then rename): a full disk leaves nothing half-written.
+/// With `reviewed` the visible mark is left out — refused while `[Platzhalter]` remain.
+pub fn write_letter(doc: &LetterDoc, format: LetterFormat, path: &std::path::Path) -> Result<()> {
+    if doc.reviewed {
+        let left = doc.letter.placeholders();
+        if !left.is_empty() {
+            return Err(CoreError::PlaceholdersLeft(left));
+        }
+    }
+    let bytes = doc.render(format)?;
+    let tmp = path.with_extension(format!("{}.tmp", format.extension()));
+    let io = |e| CoreError::io(path, e);
+    std::fs::write(&tmp, &bytes).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
