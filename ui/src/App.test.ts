@@ -8,7 +8,7 @@ import type { Backend } from './lib/backend';
 import { NO_BACKEND } from './lib/errors';
 import { LANG_STORAGE_KEY } from './lib/i18n';
 import { setLang } from './lib/locale.svelte';
-import type { ExplainEvent, GenEvent, ModelStatus, SummaryEvent } from './lib/types';
+import type { DraftEvent, DraftResult, ExplainEvent, GenEvent, ModelStatus, Prefill, SummaryEvent, Template } from './lib/types';
 
 const flush = async () => {
   await new Promise((r) => setTimeout(r, 0));
@@ -109,8 +109,7 @@ describe('App', () => {
     expect($('a.skip-link').getAttribute('href')).toBe('#main');
     const cards = [...document.querySelectorAll('.task-card h3')].map((h) => h.textContent);
     expect(cards).toEqual(['Brief entwerfen', 'Akte zusammenfassen', 'Ergebnis erklären']);
-    // The letter is not available yet; its card says so instead of offering a button.
-    expect([...document.querySelectorAll('.task-card button, .task-card a')].map((b) => b.id)).toEqual(['task-summary', 'task-explain']);
+    expect([...document.querySelectorAll('.task-card button, .task-card a')].map((b) => b.id)).toEqual(['task-letter', 'task-summary', 'task-explain']);
   });
 
   it('explains the budget sample: figures table, chart, readability, citations, no serious axe findings', async () => {
@@ -183,6 +182,162 @@ describe('App', () => {
     await flush();
     await flush();
     expect($('#akte-doc .block.hl').textContent).toContain('Feuerwehr');
+    const results = await axe.run(document.body, { resultTypes: ['violations'] });
+    const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  });
+
+  it('drafts a letter: template, sample, prefilled fields, streamed draft, edit, review, export, no serious axe findings', async () => {
+    const b = scriptedBackend(ready);
+    let emit: (e: DraftEvent) => void = () => {};
+    const pos = { file: 'antrag.txt', file_sha256: 'ab', page: null, paragraph: 2, attachment: null, sheet: null, row: null };
+    const templates: Template[] = [
+      {
+        id: 'nachforderung', name: 'Nachforderung von Unterlagen', description: 'Fordert fehlende Unterlagen mit Frist an.', subject: '{gegenstand}',
+        fields: [
+          { key: 'empfaenger_name', label: 'Name', required: true, kind: 'text', default: null, hint: null },
+          { key: 'fehlende_unterlagen', label: 'Fehlende Unterlagen', required: true, kind: 'multiline', default: null, hint: 'Eine pro Zeile' },
+          { key: 'frist', label: 'Frist', required: true, kind: 'deadline', default: 'zwei Wochen', hint: null },
+          { key: 'sozialleistung', label: 'Sozialleistung (SGB)', required: false, kind: 'flag', default: null, hint: null },
+        ],
+        parts: [
+          { id: 'einleitung', kind: 'model', label: 'Einleitung', text: null, instruction: 'Dank', max_words: 50, legal: false, when: null },
+          { id: 'mitwirkung', kind: 'fixed', label: 'Hinweis auf die Mitwirkung', text: '…', instruction: null, max_words: 0, legal: true, when: null },
+        ],
+        enclosures: [], origin: 'mitgeliefert',
+      },
+      { id: 'eingangsbestaetigung', name: 'Eingangsbestätigung', description: 'Bestätigt den Eingang.', subject: '', fields: [], parts: [], enclosures: [], origin: 'mitgeliefert' },
+    ];
+    const prefills: string[] = [];
+    b.backend.templatesList = async () => templates;
+    b.backend.addSampleDocument = async (which) => {
+      b.calls.push(`sample:${which}`);
+      return { status: 'added', document: { id: 4, file_name: 'Beispiel-Antrag-Wohngeld.txt', sha256: 'ab', detected_type: 'txt', pages: null, blocks: 6, attachments: 0, warnings: [] } };
+    };
+    b.backend.draftPrefill = async (doc, o): Promise<Prefill> => {
+      prefills.push(`${doc}:${JSON.stringify(o.fields)}`);
+      const typed = (k: string) => o.fields[k]?.trim() || null;
+      return {
+        template_id: o.template, template_name: 'Nachforderung von Unterlagen', letter_date: '02.03.2026', missing_required: [],
+        fields: [
+          { key: 'empfaenger_name', label: 'Name', kind: 'text', required: true, hint: null, value: doc ? 'Max Mustermann' : null, origin: doc ? 'eingang' : 'leer', source: doc ? pos : null, deadline: null },
+          { key: 'fehlende_unterlagen', label: 'Fehlende Unterlagen', kind: 'multiline', required: true, hint: 'Eine pro Zeile', value: typed('fehlende_unterlagen'), origin: typed('fehlende_unterlagen') ? 'eingabe' : 'leer', source: null, deadline: null },
+          { key: 'frist', label: 'Frist', kind: 'deadline', required: true, hint: null, value: 'zwei Wochen', origin: 'vorlage', source: null,
+            deadline: { input: 'zwei Wochen', date: '16.03.2026', iso: '2026-03-16', moved_from: null, explanation_de: 'Zwei Wochen ab dem 02.03.2026.' } },
+          { key: 'sozialleistung', label: 'Sozialleistung (SGB)', kind: 'flag', required: false, hint: null, value: typed('sozialleistung'), origin: typed('sozialleistung') ? 'eingabe' : 'leer', source: null, deadline: null },
+        ],
+      };
+    };
+    b.backend.getDocument = async () => ({
+      source: { file_name: 'antrag.txt', sha256: 'ab', detected_type: 'txt', size_bytes: 1 },
+      warnings: [],
+      blocks: [{ ...pos, kind: 'paragraph', text: 'Max Mustermann, Lindenweg 5', level: null, ocr_confidence: null }],
+    });
+    b.backend.draft = async (doc, o, onEvent) => {
+      b.calls.push(`draft:${doc}:${o.template}:${o.tone}:${o.form}:${o.instructions}:${JSON.stringify(o.fields)}`);
+      emit = onEvent;
+      return 21;
+    };
+    b.backend.draftCheck = async (r) => {
+      b.calls.push('check');
+      return r;
+    };
+    b.backend.exportLetter = async (r, format, reviewed) => {
+      b.calls.push(`export:${format}:${reviewed}:${r.letter.paragraphs[0].origin}`);
+      return `/home/x/Schreibstube/Brief.${format}`;
+    };
+    start(b.backend);
+    await flush();
+    $('#task-letter').click();
+    await flush();
+    expect($('#letter-heading').textContent).toBe('Brief entwerfen');
+    expect($<HTMLInputElement>('[data-testid="letter-template-nachforderung"]').checked).toBe(true);
+    await flush();
+    // Without a letter the name is missing: the generate button says why it waits.
+    expect($('#letter-reason').textContent).toContain('Name');
+    $('[data-testid="letter-sample"]').click();
+    await flush();
+    await flush();
+    expect(b.calls).toContain('sample:antrag');
+    expect($('#letter-doc').textContent).toContain('Beispiel-Antrag-Wohngeld.txt');
+    expect($<HTMLInputElement>('#field-empfaenger_name').value).toBe('Max Mustermann');
+    expect($('#field-empfaenger_name-origin').textContent).toContain('aus dem Eingangsschreiben');
+    expect($('#field-frist-deadline').textContent).toContain('16.03.2026');
+    expect($('#field-fehlende_unterlagen').getAttribute('aria-required')).toBe('true');
+    expect($('#field-fehlende_unterlagen-origin').textContent).toContain('fehlt');
+    expect($<HTMLButtonElement>('[data-testid="letter-generate"]').disabled).toBe(true);
+    const list = $<HTMLTextAreaElement>('#field-fehlende_unterlagen');
+    list.value = 'Gehaltsnachweise 2025';
+    list.dispatchEvent(new Event('input', { bubbles: true }));
+    $<HTMLInputElement>('#field-sozialleistung').click();
+    flushSync();
+    expect($<HTMLButtonElement>('[data-testid="letter-generate"]').disabled).toBe(false);
+    const notes = $<HTMLTextAreaElement>('#letter-instructions');
+    notes.value = 'Es fehlen die Gehaltsnachweise 2025';
+    notes.dispatchEvent(new Event('input', { bubbles: true }));
+    flushSync();
+    $<HTMLButtonElement>('[data-testid="letter-generate"]').click();
+    await flush();
+    expect(b.calls).toContain('draft:4:nachforderung:foermlich:b:Es fehlen die Gehaltsnachweise 2025:{"fehlende_unterlagen":"Gehaltsnachweise 2025","sozialleistung":"ja"}');
+    emit({ kind: 'stage', request_id: 21, stage: 'schreiben' });
+    emit({ kind: 'paragraph', request_id: 21, id: 'einleitung' });
+    emit({ kind: 'token', request_id: 21, id: 'einleitung', text: 'vielen Dank für Ihren Antrag' });
+    flushSync();
+    expect($('#letter-progress').textContent).toContain('Absätze werden geschrieben');
+    expect($('#letter-stream').textContent).toContain('vielen Dank für Ihren Antrag');
+    const draft: DraftResult = {
+      mark: 'KI-Entwurf – bitte prüfen', template_id: 'nachforderung', template_name: 'Nachforderung von Unterlagen',
+      letter: {
+        form: 'b', sender: { authority: 'Stadt Musterstadt', office: 'Wohngeldstelle' }, return_line: 'Stadt Musterstadt · Marktplatz 1 · 12345 Musterstadt',
+        recipient: ['Herrn', 'Max Mustermann', 'Lindenweg 5', '12345 Musterstadt'], info: [{ label: 'Datum', value: '02.03.2026' }], date: '02.03.2026',
+        subject: 'Antrag auf Wohngeld – fehlende Unterlagen', salutation: 'Sehr geehrter Herr Mustermann,',
+        paragraphs: [
+          { id: 'einleitung', label: 'Einleitung', origin: 'model', legal: false, text: 'vielen Dank für Ihren Antrag vom [Datum].' },
+          { id: 'mitwirkung', label: 'Hinweis auf die Mitwirkung', origin: 'fixed', legal: true, text: 'Nach § 26 Abs. 2 VwVfG …' },
+        ],
+        closing: 'Mit freundlichen Grüßen', signature: ['Im Auftrag', 'Frau Beispiel'], enclosures: ['Antragsformular'],
+      },
+      fields: [], unsupported: [{ paragraph: 'einleitung', text: '[Datum]', kind: 'datum' }], placeholders: ['[Datum]'], check_sources: [],
+      model: { name: 'Gemma', file: 'g.gguf', sha256: 'abc' }, options: { template: 'nachforderung', fields: {}, instructions: null, tone: 'foermlich', form: 'b', letter_date: null, temperature: 0.3, seed: 42 },
+      timings: { total_ms: 5 }, cancelled: false, warnings: [],
+    };
+    emit({ kind: 'done', request_id: 21, result: draft });
+    flushSync();
+    expect($('[data-testid="letter-result"]').dataset.state).toBe('done');
+    expect($('[data-testid="letter-paragraph-mitwirkung"]').textContent).toContain('Rechtstext aus der Vorlage – unverändert');
+    expect(document.querySelector('[data-testid="letter-paragraph-mitwirkung"] textarea')).toBeNull();
+    expect(document.querySelector('#letter-regenerate-mitwirkung')).toBeNull();
+    expect($('#letter-regenerate-einleitung').textContent).toBe('Neu formulieren');
+    expect($('#letter-placeholders').textContent).toContain('[Datum]');
+    expect($<HTMLInputElement>('[data-testid="letter-reviewed"]').disabled).toBe(true);
+    expect($('#letter-reviewed-note').textContent).toContain('Platzhalter');
+    const preview = $('[data-testid="letter-preview"]');
+    expect(preview.getAttribute('role')).toBe('region');
+    expect(preview.getAttribute('aria-label')).toBe('Vorschau nach DIN 5008');
+    expect(preview.textContent).toContain('KI-Entwurf – bitte prüfen');
+    expect(preview.textContent).toContain('Anlage');
+    expect($('.din-page').dataset.form).toBe('b');
+
+    const para = $<HTMLTextAreaElement>('#para-einleitung');
+    para.value = 'vielen Dank für Ihren Antrag vom 20.02.2026.';
+    para.dispatchEvent(new Event('input', { bubbles: true }));
+    flushSync();
+    expect($('[data-testid="letter-paragraph-einleitung"]').dataset.origin).toBe('edited');
+    expect($<HTMLInputElement>('[data-testid="letter-reviewed"]').disabled).toBe(false);
+    $<HTMLInputElement>('[data-testid="letter-reviewed"]').click();
+    flushSync();
+    expect($('[data-testid="letter-preview"]').textContent).not.toContain('KI-Entwurf');
+    $('[data-testid="letter-export-docx"]').click();
+    await flush();
+    await flush();
+    expect(b.calls).toContain('export:docx:true:edited');
+    expect($('#letter-export-status').textContent).toContain('/home/x/Schreibstube/Brief.docx');
+
+    $<HTMLButtonElement>('#field-empfaenger_name-origin + .cite').click();
+    await flush();
+    await flush();
+    expect($('#akte-doc .block.hl').textContent).toContain('Max Mustermann');
+    expect(prefills[0]).toBe('null:{}');
     const results = await axe.run(document.body, { resultTypes: ['violations'] });
     const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);

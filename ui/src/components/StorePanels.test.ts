@@ -36,7 +36,7 @@ function fakeStore(opts: { locked?: boolean; status?: StoreStatus } = {}) {
       keep_history: { value: user.keep_history ?? true, locked: false },
       max_file_mb: { value: 200, locked: false },
       sender: Object.fromEntries(
-        (['authority', 'office', 'clerk', 'phone', 'email', 'opening_hours', 'address', 'logo'] as const).map((f) =>
+        (['authority', 'office', 'clerk', 'role', 'phone', 'email', 'opening_hours', 'address', 'logo', 'land'] as const).map((f) =>
           opts.locked && f === 'authority'
             ? [f, { value: 'Stadt Musterstadt', locked: true }]
             : [f, { value: user.sender[f] ?? null, locked: false }],

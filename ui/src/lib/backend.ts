@@ -7,6 +7,9 @@ import type {
   AddResult,
   AppInfo,
   DocumentFull,
+  DraftEvent,
+  DraftOptions,
+  DraftResult,
   ExplainEvent,
   ExplainOptions,
   ExplainResult,
@@ -14,13 +17,16 @@ import type {
   GenParams,
   HistoryItem,
   ImportReport,
+  LetterFormat,
   ModelStatus,
+  Prefill,
   SettingsView,
   StoreStatus,
   StoredResult,
   SummaryEvent,
   SummaryOptions,
   SummaryResult,
+  Template,
   UserSettings,
 } from './types';
 
@@ -38,8 +44,9 @@ export interface Backend {
   addDocuments(paths: string[]): Promise<AddResult[]>;
   /** Reads a file chosen in the file picker (its bytes travel as the raw request body). */
   addDocumentBytes(name: string, bytes: Uint8Array): Promise<AddResult>;
-  /** A sample of the first-run guide: the case file (default), a budget table or a notice. */
-  addSampleDocument(which?: 'akte' | 'haushalt' | 'bescheid'): Promise<AddResult>;
+  /** A sample of the first-run guide: the case file (default), a budget table, a notice or a
+   * citizen's application (the incoming letter of "Brief entwerfen"). */
+  addSampleDocument(which?: 'akte' | 'haushalt' | 'bescheid' | 'antrag'): Promise<AddResult>;
   /** Starts an explanation of one read document; resolves with the request id (`cancel` stops). */
   explain(documentId: number, options: ExplainOptions, onEvent: (event: ExplainEvent) => void): Promise<number>;
   removeDocument(id: number): Promise<void>;
@@ -50,6 +57,19 @@ export interface Backend {
   exportSummary(result: SummaryResult, format: 'markdown' | 'docx' | 'pdf'): Promise<string>;
   /** Saves an explanation with its figures in the export folder; resolves with the file's path. */
   exportExplanation(result: ExplainResult, format: 'markdown' | 'docx' | 'pdf'): Promise<string>;
+  /** The letter templates (Textbausteine). */
+  templatesList(): Promise<Template[]>;
+  /** A template's fields for an incoming letter (or none) and the clerk's values, deadlines computed. */
+  draftPrefill(documentId: number | null, options: DraftOptions): Promise<Prefill>;
+  /** Starts a reply letter; resolves with the request id (`cancel` stops). */
+  draft(documentId: number | null, options: DraftOptions, onEvent: (event: DraftEvent) => void): Promise<number>;
+  /** Rewrites one model paragraph; its `done` event carries the whole updated result. */
+  draftRegenerate(documentId: number | null, result: DraftResult, paragraphId: string, onEvent: (event: DraftEvent) => void): Promise<number>;
+  /** Checks an edited letter again: unsupported claims and `[Platzhalter]`. */
+  draftCheck(result: DraftResult): Promise<DraftResult>;
+  /** Saves the letter in the export folder; resolves with the file's path. `reviewed` leaves the
+   * "KI-Entwurf" mark out (refused with `placeholders_left` while placeholders remain). */
+  exportLetter(result: DraftResult, format: LetterFormat, reviewed: boolean): Promise<string>;
   /** Copies a GGUF from disk into the models folder (checked against manifest and IT policy). */
   importModel(path: string): Promise<ImportReport>;
   /** Subscribes to files dropped on the window; the handler gets their paths. */
@@ -130,6 +150,28 @@ export const tauriBackend: Backend = {
   exportSummary: (result, format) => call(() => invoke<string>('export_summary', { result, format })),
 
   exportExplanation: (result, format) => call(() => invoke<string>('export_explanation', { result, format })),
+
+  templatesList: () => call(() => invoke<Template[]>('templates_list')),
+
+  draftPrefill: (documentId, options) => call(() => invoke<Prefill>('draft_prefill', { documentId, options })),
+
+  draft: (documentId, options, onEvent) =>
+    call(() => {
+      const channel = new Channel<DraftEvent>();
+      channel.onmessage = onEvent;
+      return invoke<number>('draft', { documentId, options, onEvent: channel });
+    }),
+
+  draftRegenerate: (documentId, result, paragraphId, onEvent) =>
+    call(() => {
+      const channel = new Channel<DraftEvent>();
+      channel.onmessage = onEvent;
+      return invoke<number>('draft_regenerate', { documentId, result, paragraphId, onEvent: channel });
+    }),
+
+  draftCheck: (result) => call(() => invoke<DraftResult>('draft_check', { result })),
+
+  exportLetter: (result, format, reviewed) => call(() => invoke<string>('export_letter', { result, format, reviewed })),
 
   importModel: (path) => call(() => invoke<ImportReport>('model_import', { path })),
 

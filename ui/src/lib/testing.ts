@@ -6,6 +6,7 @@ const unused = (name: string) => () => Promise.reject(new Error(`${name} is not 
 export const akteStubs: Pick<
   Backend,
   'addDocuments' | 'addDocumentBytes' | 'addSampleDocument' | 'removeDocument' | 'getDocument' | 'summarize' | 'exportSummary' | 'exportExplanation' | 'importModel' | 'explain' | 'onFileDrop'
+  | 'templatesList' | 'draftPrefill' | 'draft' | 'draftRegenerate' | 'draftCheck' | 'exportLetter'
 > = {
   addDocuments: unused('addDocuments'),
   addDocumentBytes: unused('addDocumentBytes'),
@@ -18,4 +19,10 @@ export const akteStubs: Pick<
   importModel: unused('importModel'),
   explain: unused('explain'),
   onFileDrop: async () => () => {},
+  templatesList: unused('templatesList'),
+  draftPrefill: unused('draftPrefill'),
+  draft: unused('draft'),
+  draftRegenerate: unused('draftRegenerate'),
+  draftCheck: unused('draftCheck'),
+  exportLetter: unused('exportLetter'),
 };

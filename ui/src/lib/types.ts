@@ -206,11 +206,15 @@ export interface SenderProfile {
   authority?: string | null;
   office?: string | null;
   clerk?: string | null;
+  /** The clerk's role under the name ("Sachbearbeiterin Wohngeld"). */
+  role?: string | null;
   phone?: string | null;
   email?: string | null;
   opening_hours?: string | null;
   address?: string | null;
   logo?: string | null;
+  /** Bundesland code ("NW") for public holidays when deadlines are computed. */
+  land?: string | null;
 }
 
 export interface UserSettings {
@@ -308,3 +312,174 @@ export type ExplainEvent =
   | { kind: 'revision'; request_id: number; round: number; failing: number }
   | { kind: 'done'; request_id: number; result: ExplainResult }
   | { kind: 'error'; request_id: number; error: AppError };
+
+/** Which model wrote a result. */
+export interface ModelRef {
+  name: string;
+  file: string;
+  sha256: string;
+}
+
+export interface Timings {
+  total_ms: number;
+  map_ms?: number;
+  reduce_ms?: number;
+  generations?: number;
+  prompt_tokens?: number;
+  cached_tokens?: number;
+  generated_tokens?: number;
+}
+
+// ---- Letters (docs/ipc.md, "Brief entwerfen") ----
+
+export type FieldKind = 'text' | 'multiline' | 'date' | 'deadline' | 'flag';
+
+export interface FieldSpec {
+  key: string;
+  label: string;
+  required: boolean;
+  kind: FieldKind;
+  default: string | null;
+  hint: string | null;
+}
+
+export interface PartSpec {
+  id: string;
+  kind: 'fixed' | 'model';
+  label: string;
+  text: string | null;
+  instruction: string | null;
+  max_words: number;
+  legal: boolean;
+  /** A flag field's key: the part is only in the letter when that flag is set. */
+  when: string | null;
+}
+
+export interface Template {
+  id: string;
+  name: string;
+  description: string;
+  subject: string;
+  /** All fields, the standard ones (recipient, references …) included. */
+  fields: FieldSpec[];
+  parts: PartSpec[];
+  enclosures: string[];
+  origin: string;
+}
+
+export type Tone = 'foermlich' | 'buergernah' | 'leichte-sprache';
+export type LetterForm = 'a' | 'b';
+
+export interface DraftOptions {
+  template: string;
+  /** The clerk's values by field key; they win over the incoming letter and the template. */
+  fields: Record<string, string>;
+  instructions: string | null;
+  tone: Tone;
+  form: LetterForm;
+  /** TT.MM.JJJJ; null = today. */
+  letter_date: string | null;
+  temperature: number;
+  seed: number | null;
+}
+
+export interface ComputedDeadline {
+  input: string;
+  /** TT.MM.JJJJ */
+  date: string;
+  iso: string;
+  /** Set when the end fell on a weekend or holiday and was moved. */
+  moved_from: string | null;
+  explanation_de: string;
+}
+
+export type FieldOrigin = 'eingabe' | 'eingang' | 'vorlage' | 'berechnet' | 'leer';
+
+export interface FieldValue {
+  key: string;
+  label: string;
+  kind: FieldKind;
+  required: boolean;
+  hint: string | null;
+  value: string | null;
+  origin: FieldOrigin;
+  source: Position | null;
+  deadline: ComputedDeadline | null;
+}
+
+export interface Prefill {
+  template_id: string;
+  template_name: string;
+  fields: FieldValue[];
+  /** Labels of required fields without a value. */
+  missing_required: string[];
+  letter_date: string;
+}
+
+export type ParagraphOrigin = 'fixed' | 'model' | 'edited';
+
+export interface Paragraph {
+  /** The template part's id. */
+  id: string;
+  label: string;
+  origin: ParagraphOrigin;
+  /** A fixed legal passage: never edited. */
+  legal: boolean;
+  text: string;
+}
+
+export interface InfoLine {
+  label: string;
+  value: string;
+}
+
+/** A reply as DIN 5008 lays it out (the core's `Letter`). */
+export interface Letter {
+  form: LetterForm;
+  sender: SenderProfile;
+  return_line: string;
+  recipient: string[];
+  info: InfoLine[];
+  date: string;
+  subject: string;
+  salutation: string;
+  paragraphs: Paragraph[];
+  closing: string;
+  signature: string[];
+  enclosures: string[];
+}
+
+/** A claim of the letter that no input contains. */
+export interface Flag {
+  /** A paragraph id, or `betreff` for the subject. */
+  paragraph: string;
+  text: string;
+  kind: string;
+}
+
+export interface DraftResult {
+  mark: string;
+  template_id: string;
+  template_name: string;
+  letter: Letter;
+  fields: FieldValue[];
+  unsupported: Flag[];
+  placeholders: string[];
+  check_sources: string[];
+  model: ModelRef;
+  options: DraftOptions;
+  timings: Timings;
+  cancelled: boolean;
+  warnings: string[];
+}
+
+export type DraftStage = 'vorbereiten' | 'schreiben' | 'pruefen';
+
+export type DraftEvent =
+  | { kind: 'stage'; request_id: number; stage: DraftStage }
+  | { kind: 'paragraph'; request_id: number; id: string }
+  | { kind: 'token'; request_id: number; id: string; text: string }
+  | { kind: 'done'; request_id: number; result: DraftResult }
+  | { kind: 'error'; request_id: number; error: AppError };
+
+export type LetterFormat = 'docx' | 'odt' | 'pdf' | 'txt';
