@@ -21,6 +21,7 @@ const SAMPLES: &[(&str, &str, &[u8])] = &[
     ("akte", "Beispielakte-Bauantrag.pdf", include_bytes!("../../assets/samples/akte-bauantrag.pdf")),
     ("haushalt", "Beispiel-Haushalt-2026.csv", include_bytes!("../../assets/samples/haushalt-2026.csv")),
     ("bescheid", "Beispiel-Bescheid-Hundesteuer.txt", include_bytes!("../../assets/samples/bescheid-hundesteuer.txt")),
+    ("antrag", "Beispiel-Antrag-Wohngeld.txt", include_bytes!("../../assets/samples/antrag-wohngeld.txt")),
 ];
 
 /// Documents read in this session, by id. In memory only: what is kept lives in the store.
@@ -122,7 +123,7 @@ pub async fn add_document_bytes(state: State<'_, AppState>, request: Request<'_>
 }
 
 /// A sample of the first-run guide (`akte`, the default; `haushalt`, a budget table; `bescheid`,
-/// a notice), to try the tasks without own documents.
+/// a notice; `antrag`, a citizen's letter to answer), to try the tasks without own documents.
 #[tauri::command]
 pub fn add_sample_document(state: State<'_, AppState>, which: Option<String>) -> AddResult {
     let which = which.as_deref().unwrap_or("akte");

@@ -3,6 +3,7 @@
 
 mod akte;
 mod explain_cmd;
+mod letter_cmd;
 mod models_cmd;
 mod store_cmds;
 
@@ -202,6 +203,12 @@ pub fn run() {
             akte::export_explanation,
             models_cmd::model_import,
             explain_cmd::explain,
+            letter_cmd::templates_list,
+            letter_cmd::draft_prefill,
+            letter_cmd::draft,
+            letter_cmd::draft_regenerate,
+            letter_cmd::draft_check,
+            letter_cmd::export_letter,
             store_cmds::store_status,
             store_cmds::history_list,
             store_cmds::history_search,

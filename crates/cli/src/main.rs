@@ -10,6 +10,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod draft;
 mod explain;
 mod summarize;
 mod task;
@@ -63,6 +64,14 @@ enum Command {
     /// Explain a document for an audience (buerger, leichte-sprache, kollegium, gremium): tables
     /// by computed figures, sentences with sources, readability, the original stays binding
     Explain(explain::ExplainArgs),
+    /// Draft a reply letter (DIN 5008) from a template and an incoming letter: fixed legal
+    /// passages from the template, deadlines computed, facts checked; DOCX, ODT, PDF, text or JSON
+    Draft(draft::DraftArgs),
+    /// The letter templates (Textbausteine)
+    Templates {
+        #[command(subcommand)]
+        command: draft::TemplatesCommand,
+    },
     /// The saved results (encrypted store in the data folder)
     History {
         #[command(subcommand)]
@@ -203,6 +212,16 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Draft(args) => {
+            let data_dir = paths::data_dir(global.data_dir.clone());
+            match policy.ensure_enabled("draft").and_then(|()| draft::run(global.model.as_deref(), global.threads, &data_dir, &policy, args)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("{}", e.message_de());
+                    ExitCode::FAILURE
+                }
+            }
+        }
         command => match run(&global, &policy, command) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -238,7 +257,8 @@ fn run(global: &Global, policy: &Policy, command: Command) -> Result<(), CoreErr
         Command::Audit { command } => history::audit(&data_dir, policy, command),
         Command::Policy { command: PolicyCommand::Show { json } } => admin::policy_show(policy, json),
         Command::DebugSaveStream(args) => history::save_stream(&data_dir, policy, args),
-        Command::Extract(_) | Command::Summarize(_) | Command::Explain(_) => unreachable!("handled in main"),
+        Command::Templates { command } => draft::templates(policy, command),
+        Command::Extract(_) | Command::Summarize(_) | Command::Explain(_) | Command::Draft(_) => unreachable!("handled in main"),
     }
 }
 

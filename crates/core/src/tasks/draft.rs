@@ -302,7 +302,31 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    fn prompt(&self, part: &template::PartSpec) -> Prompt {
+    /// A base (completion) model follows no instruction: it gets the letter so far and goes on
+    /// writing it — subject, salutation and the paragraphs before this one, the notes as its
+    /// heading. An instruct model gets the part's instruction through its chat template.
+    fn prompt(&self, part: &template::PartSpec, base: bool, before: &[Paragraph]) -> Prompt {
+        if base {
+            let authority = self.profile.authority.as_deref().unwrap_or("Stadtverwaltung");
+            let subject = template::fill(&self.template.subject, |k| self.pre.value(k), |_| String::new());
+            let notes = self.opts.instructions.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| format!("Notiz der Sachbearbeitung: {s}\n")).unwrap_or_default();
+            let mut text = format!(
+                "{}: {}\n{notes}\n{authority}\n\n{}\n\n{}\n\n",
+                self.template.name,
+                self.template.description,
+                subject.trim(),
+                self.pre.value("anrede").unwrap_or_else(|| "Sehr geehrte Damen und Herren,".into())
+            );
+            for p in before {
+                text.push_str(p.text.trim());
+                text.push_str("\n\n");
+            }
+            return Prompt::Raw { text };
+        }
+        self.instruct_prompt(part)
+    }
+
+    fn instruct_prompt(&self, part: &template::PartSpec) -> Prompt {
         let instruction = template::fill(part.instruction.as_deref().unwrap_or(""), |k| self.pre.value(k), |k| self.pre.label(k));
         let mut facts = Vec::new();
         for f in &self.pre.fields {
@@ -327,8 +351,9 @@ impl Writer<'_> {
     }
 }
 
-/// The model's paragraph, cleaned: no salutation or closing, at most about `max_words`, cut at a sentence end.
-fn tidy(text: &str, max_words: usize) -> String {
+/// The model's paragraph, cleaned: no salutation or closing, no echo of the field list
+/// ("Frist: …"), at most about `max_words`, cut at a sentence end.
+fn tidy(text: &str, max_words: usize, labels: &[&str]) -> String {
     let cleaned = clean(text);
     let lines: Vec<&str> = cleaned
         .lines()
@@ -336,6 +361,7 @@ fn tidy(text: &str, max_words: usize) -> String {
         .filter(|l| !l.is_empty())
         .take_while(|l| !l.starts_with("Mit freundlichen") && !l.starts_with("Freundliche Grüße") && !l.starts_with("Absatz:"))
         .filter(|l| !l.starts_with("Sehr geehrte") && !l.starts_with("Guten Tag") && !l.starts_with("Betreff"))
+        .filter(|l| !labels.iter().any(|label| l.contains(&format!("{label}:"))))
         .collect();
     let joined = lines.join(" ");
     let limit = max_words + max_words / 2;
@@ -355,8 +381,8 @@ fn tidy(text: &str, max_words: usize) -> String {
 /// After the salutation's comma the letter goes on in lower case, unless the first word is a
 /// noun or the polite "Sie"/"Ihr" (only function words are lowered).
 fn continue_after_salutation(text: &str) -> String {
-    const LOWER: [&str; 24] = [
-        "Wir", "Vielen", "Herzlichen", "Hiermit", "Leider", "Gern", "Gerne", "Bitte", "Danke", "Für", "Mit", "Nach", "Da", "Zu", "In", "Auf", "Es", "Das", "Die", "Der", "Dies", "Diese", "Zunächst", "Nun",
+    const LOWER: [&str; 25] = [
+        "Wir", "Vielen", "Herzlichen", "Hiermit", "Leider", "Gern", "Gerne", "Bitte", "Danke", "Für", "Mit", "Nach", "Da", "Zu", "In", "Auf", "Es", "Das", "Die", "Der", "Dies", "Diese", "Zunächst", "Nun", "Ich",
     ];
     let first = text.split_whitespace().next().unwrap_or("");
     if LOWER.contains(&first) {
@@ -407,7 +433,9 @@ pub fn draft(
             PartKind::Model if cancelled => format!("[{} ergänzen]", part.label),
             PartKind::Model => {
                 on_event(DraftEvent::Paragraph { id: part.id.clone() });
-                let out = write_part(engine, &writer, part, base, opts, n_ctx, cancel, &mut timings, |tok| on_event(DraftEvent::Token { id: part.id.clone(), text: tok.to_owned() }))?;
+                let out = write_part(engine, &writer, part, &paragraphs, base, opts, n_ctx, cancel, &mut timings, |tok| {
+                    on_event(DraftEvent::Token { id: part.id.clone(), text: tok.to_owned() })
+                })?;
                 cancelled |= out.1;
                 if out.0.is_empty() {
                     warnings.push(format!("Das Sprachmodell hat den Absatz „{}“ nicht geschrieben; bitte ergänzen Sie ihn.", part.label));
@@ -463,6 +491,7 @@ fn write_part(
     engine: &Engine,
     writer: &Writer,
     part: &template::PartSpec,
+    before: &[Paragraph],
     base: bool,
     opts: &DraftOptions,
     n_ctx: usize,
@@ -470,7 +499,7 @@ fn write_part(
     timings: &mut Timings,
     on_token: impl FnMut(&str),
 ) -> Result<(String, bool)> {
-    let prompt = writer.prompt(part);
+    let prompt = writer.prompt(part, base, before);
     // German runs at about 1.6 tokens a word; room for the cut at a sentence end.
     let max_tokens = part.max_words * 2 + 24;
     let needed = engine.prompt_tokens(&prompt) + max_tokens;
@@ -486,7 +515,8 @@ fn write_part(
         ..SamplingParams::default()
     };
     let out = run(engine, prompt, params, base, cancel, timings, on_token)?;
-    Ok((tidy(&out.text, part.max_words), out.cancelled))
+    let labels: Vec<&str> = writer.pre.fields.iter().map(|f| f.label.as_str()).collect();
+    Ok((tidy(&out.text, part.max_words, &labels), out.cancelled))
 }
 
 /// Writes the model part `paragraph_id` again (another seed) and checks the letter again.
@@ -513,7 +543,11 @@ pub fn regenerate(
     let base = engine.info().kind == ModelKind::Base;
     let mut out = result.clone();
     on_event(DraftEvent::Paragraph { id: part.id.clone() });
-    let (text, cancelled) = write_part(engine, &writer, part, base, &opts, n_ctx, cancel, &mut out.timings, |tok| on_event(DraftEvent::Token { id: part.id.clone(), text: tok.to_owned() }))?;
+    let at = result.letter.paragraphs.iter().position(|p| p.id == paragraph_id).unwrap_or(result.letter.paragraphs.len());
+    let before = result.letter.paragraphs[..at].to_vec();
+    let (text, cancelled) = write_part(engine, &writer, part, &before, base, &opts, n_ctx, cancel, &mut out.timings, |tok| {
+        on_event(DraftEvent::Token { id: part.id.clone(), text: tok.to_owned() })
+    })?;
     if cancelled || text.is_empty() {
         return Ok(out);
     }
@@ -591,10 +625,10 @@ mod tests {
 
     #[test]
     fn tidy_drops_salutation_closing_and_overlong_text() {
-        let t = tidy("Sehr geehrte Damen und Herren,\nwir haben Ihr Schreiben erhalten. Wir prüfen es.\nMit freundlichen Grüßen\nMax", 60);
+        let t = tidy("Sehr geehrte Damen und Herren,\nwir haben Ihr Schreiben erhalten. Wir prüfen es.\nFrist: 28.12.2026 - Anliegen: x\nMit freundlichen Grüßen\nMax", 60, &["Frist"]);
         assert_eq!(t, "wir haben Ihr Schreiben erhalten. Wir prüfen es.");
         let long = "Das ist ein Satz mit sieben Wörtern hier. ".repeat(20);
-        assert!(tidy(&long, 20).split_whitespace().count() <= 30);
+        assert!(tidy(&long, 20, &[]).split_whitespace().count() <= 30);
     }
 
     #[test]

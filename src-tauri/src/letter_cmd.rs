@@ -1,0 +1,199 @@
+//! "Brief entwerfen": templates, prefill, the draft (events on a Channel, stopped by `cancel`),
+//! one paragraph written again, the check after edits, and the export — all decided by the
+//! core's `tasks::draft` and `export::letter`; the sender profile is the settings' one.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use schreibstube_core::documents::Document;
+use schreibstube_core::export::letter::{write_letter, LetterDoc, LetterFormat};
+use schreibstube_core::export::now_iso;
+use schreibstube_core::letters::template::{self, Template};
+use schreibstube_core::llm::CancelToken;
+use schreibstube_core::policy::SenderProfile;
+use schreibstube_core::tasks::draft::{self, DraftEvent, DraftOptions, DraftResult, Prefill};
+use schreibstube_core::tasks::summarize::ModelRef;
+use schreibstube_core::{models, paths, CoreError, ErrorInfo};
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Emitter, State};
+
+use crate::AppState;
+
+/// A draft event as the UI receives it (tagged by `kind`).
+#[derive(Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum UiDraftEvent {
+    Stage { request_id: u64, stage: &'static str },
+    Paragraph { request_id: u64, id: String },
+    Token { request_id: u64, id: String, text: String },
+    Done { request_id: u64, result: Box<DraftResult> },
+    Error { request_id: u64, error: ErrorInfo },
+}
+
+static NEXT: AtomicU64 = AtomicU64::new(3 << 32);
+
+fn err(e: CoreError) -> ErrorInfo {
+    ErrorInfo::from(&e)
+}
+
+fn templates_of(state: &AppState) -> Result<Vec<Template>, ErrorInfo> {
+    template::load_all(state.policy.templates_dir.as_deref()).map_err(err)
+}
+
+fn find_template(state: &AppState, id: &str) -> Result<Template, ErrorInfo> {
+    template::find(id, state.policy.templates_dir.as_deref()).map_err(err)
+}
+
+/// The profile in force: the settings where the store is open, else the policy's.
+fn profile(state: &AppState) -> SenderProfile {
+    match state.history.lock().unwrap().as_ref() {
+        Some(h) => h.settings().sender.profile(),
+        None => state.policy.sender.clone(),
+    }
+}
+
+fn docs(state: &AppState, document_id: Option<u64>) -> Result<Vec<Document>, ErrorInfo> {
+    match document_id {
+        None => Ok(Vec::new()),
+        Some(id) => crate::akte::document(state, id)
+            .map(|d| vec![(*d).clone()])
+            .ok_or_else(|| err(CoreError::InvalidParameter(format!("Dokument {id} ist nicht geöffnet")))),
+    }
+}
+
+/// The templates; each one's `fields` are all its fields, the standard ones included.
+#[tauri::command]
+pub fn templates_list(state: State<'_, AppState>) -> Result<Vec<serde_json::Value>, ErrorInfo> {
+    state.policy.ensure_enabled("draft").map_err(err)?;
+    Ok(templates_of(&state)?
+        .into_iter()
+        .map(|t| {
+            let mut v = serde_json::to_value(&t).unwrap_or_default();
+            v["fields"] = serde_json::to_value(t.all_fields()).unwrap_or_default();
+            v
+        })
+        .collect())
+}
+
+#[tauri::command]
+pub fn draft_prefill(state: State<'_, AppState>, document_id: Option<u64>, options: DraftOptions) -> Result<Prefill, ErrorInfo> {
+    let template = find_template(&state, &options.template)?;
+    draft::prefill(&template, &docs(&state, document_id)?, &options, &profile(&state)).map_err(err)
+}
+
+fn model_ref(engine: &schreibstube_core::llm::Engine) -> ModelRef {
+    let info = engine.info();
+    let sha256 = models::sha256_cached(&info.path, &paths::data_dir(None)).unwrap_or_default();
+    ModelRef { name: info.name.clone(), file: info.file.clone(), sha256 }
+}
+
+/// The work of `draft` and `draft_regenerate` on a blocking thread, its events on `on_event`.
+fn spawn(
+    app: AppHandle,
+    state: &AppState,
+    on_event: Channel<UiDraftEvent>,
+    work: impl FnOnce(&schreibstube_core::llm::Engine, &CancelToken, &mut dyn FnMut(DraftEvent)) -> Result<DraftResult, CoreError> + Send + 'static,
+    docs: Vec<Document>,
+) -> Result<u64, ErrorInfo> {
+    state.policy.ensure_enabled("draft").map_err(err)?;
+    let engine = state.engine.read().unwrap().clone().ok_or_else(|| err(CoreError::ModelNotReady))?;
+    let id = NEXT.fetch_add(1, Ordering::Relaxed);
+    let cancel = CancelToken::default();
+    state.running.lock().unwrap().insert(id, cancel.clone());
+    let running = Arc::clone(&state.running);
+    let history = Arc::clone(&state.history);
+    tauri::async_runtime::spawn_blocking(move || {
+        let send = |ev| {
+            let _ = on_event.send(ev);
+        };
+        let outcome = work(&engine, &cancel, &mut |ev| {
+            send(match ev {
+                DraftEvent::Stage { stage } => UiDraftEvent::Stage { request_id: id, stage },
+                DraftEvent::Paragraph { id: p } => UiDraftEvent::Paragraph { request_id: id, id: p },
+                DraftEvent::Token { id: p, text } => UiDraftEvent::Token { request_id: id, id: p, text },
+            })
+        });
+        if let Ok(result) = &outcome {
+            if !result.cancelled {
+                let saved = history.lock().unwrap().as_mut().map(|h| h.record(&result.to_history(&docs)));
+                match saved {
+                    Some(Ok(_)) => {
+                        let _ = app.emit(crate::store_cmds::HISTORY_CHANGED, ());
+                    }
+                    Some(Err(e)) => tracing::warn!(code = e.code(), "draft not saved"),
+                    None => tracing::warn!("draft not saved: store not open"),
+                }
+            }
+        }
+        send(match outcome {
+            Ok(result) => UiDraftEvent::Done { request_id: id, result: Box::new(result) },
+            Err(e) => UiDraftEvent::Error { request_id: id, error: ErrorInfo::from(&e) },
+        });
+        running.lock().unwrap().remove(&id);
+    });
+    Ok(id)
+}
+
+#[tauri::command]
+pub fn draft(app: AppHandle, state: State<'_, AppState>, document_id: Option<u64>, options: DraftOptions, on_event: Channel<UiDraftEvent>) -> Result<u64, ErrorInfo> {
+    let template = find_template(&state, &options.template)?;
+    let docs = docs(&state, document_id)?;
+    let profile = profile(&state);
+    let for_work = docs.clone();
+    spawn(
+        app,
+        &state,
+        on_event,
+        move |engine, cancel, on| draft::draft(engine, model_ref(engine), &template, &for_work, &profile, &options, cancel, on),
+        docs,
+    )
+}
+
+#[tauri::command]
+pub fn draft_regenerate(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    document_id: Option<u64>,
+    result: DraftResult,
+    paragraph_id: String,
+    on_event: Channel<UiDraftEvent>,
+) -> Result<u64, ErrorInfo> {
+    let template = find_template(&state, &result.template_id)?;
+    let docs = docs(&state, document_id)?;
+    let profile = profile(&state);
+    let for_work = docs.clone();
+    spawn(
+        app,
+        &state,
+        on_event,
+        move |engine, cancel, on| draft::regenerate(engine, &template, &for_work, &profile, &result, &paragraph_id, cancel, on),
+        docs,
+    )
+}
+
+/// The consistency check and placeholder scan again, after the clerk edited the letter.
+#[tauri::command]
+pub fn draft_check(mut result: DraftResult) -> DraftResult {
+    result.recheck();
+    result
+}
+
+/// Saves the letter in the export folder; `reviewed` (confirmed by the clerk) leaves the
+/// visible mark out and is refused while placeholders remain.
+#[tauri::command]
+pub async fn export_letter(result: DraftResult, format: LetterFormat, reviewed: bool) -> Result<String, ErrorInfo> {
+    tauri::async_runtime::spawn_blocking(move || {
+        let dir = paths::export_dir();
+        std::fs::create_dir_all(&dir).map_err(|e| err(CoreError::Io { path: dir.clone(), source: e }))?;
+        let created = now_iso();
+        let stamp: String = created.chars().filter(char::is_ascii_digit).collect();
+        let path = dir.join(format!("Brief-{}-{}-{}.{}", result.template_id, &stamp[..8], &stamp[8..14], format.extension()));
+        let doc = LetterDoc { letter: &result.letter, reviewed, model: &result.model, template_name: &result.template_name, created };
+        write_letter(&doc, format, &path).map_err(err)?;
+        tracing::info!(format = format.extension(), reviewed, "letter exported");
+        Ok(path.display().to_string())
+    })
+    .await
+    .map_err(|_| err(CoreError::Inference("export task failed".into())))?
+}
