@@ -538,4 +538,70 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
   });
 
   step("Erklären screen has no serious/critical axe violations", T.script + 120_000, () => axeCheck("explain"));
+
+  step("Brief: a Nachforderung answers the sample letter, prefilled, checked, previewed and exported as DOCX", T.summary + 120_000, async () => {
+    await click("#explain-back");
+    await click("#task-letter");
+    await click("#template-nachforderung");
+    await click("#letter-sample");
+    // The citizen's letter fills name, address, date and references; the deadline is computed.
+    const fields = () =>
+      exec(`const v = (id) => document.getElementById(id)?.value ?? null;
+        return { doc: document.getElementById("letter-doc")?.textContent ?? "", name: v("field-empfaenger_name"),
+          address: v("field-empfaenger_anschrift"), ref: v("field-unser_zeichen"), date: v("field-ihre_nachricht_vom"),
+          frist: document.getElementById("letter-fields")?.textContent ?? document.body.textContent,
+          reason: document.getElementById("letter-reason")?.textContent.trim() ?? "" };`);
+    let f;
+    for (const end = Date.now() + 20_000; ; await sleep(250)) {
+      f = await fields();
+      if (f.doc.includes("Beispiel-Antrag-Wohngeld.txt") && f.name === "Max Mustermann") break;
+      if (Date.now() > end) throw new Error(`not prefilled: ${JSON.stringify(f)}`);
+    }
+    assert.equal(f.ref, "WG-2026-0815");
+    assert.equal(f.date, "18.11.2026");
+    assert.match(f.address, /Lindenstraße 12/);
+    // The required list of missing documents is the clerk's: until it is given, generating is blocked with the reason.
+    assert.match(f.reason, /Fehlende Unterlagen/);
+    await wd("POST", s(`/element/${await find("#field-fehlende_unterlagen")}/value`), { text: "Gehaltsnachweise Oktober 2026" });
+    await wd("POST", s(`/element/${await find("#letter-instructions")}/value`), { text: "Es fehlen die Gehaltsnachweise." });
+    for (const end = Date.now() + 10_000; ; await sleep(250)) {
+      if (await exec(`return document.getElementById("letter-generate")?.disabled === false;`)) break;
+      if (Date.now() > end) throw new Error(`generate stays disabled: ${(await fields()).reason}`);
+    }
+    await click("#letter-generate");
+    let st;
+    for (const end = Date.now() + T.summary; ; await sleep(300)) {
+      checkAppAlive();
+      st = await exec(`const r = document.getElementById("letter-result");
+        return { state: r?.getAttribute("data-state"), preview: document.getElementById("letter-preview")?.textContent ?? "",
+          legal: document.getElementById("letter-paragraph-mitwirkung")?.textContent ?? "",
+          list: document.getElementById("letter-paragraph-liste")?.textContent ?? "",
+          model: document.querySelectorAll("[data-origin=model]").length,
+          alert: document.querySelector("#letter-result [role=alert]")?.textContent.trim() ?? "" };`);
+      if (st.state === "error") throw new Error(`draft failed: ${st.alert}`);
+      if (st.state === "done") break;
+      if (Date.now() > end) throw new Error(`no draft in time: ${JSON.stringify(st)}`);
+    }
+    // DIN 5008 parts in the preview, the mark until review, the legal passage from the template.
+    for (const v of ["Max Mustermann", "12345 Musterstadt", "Unser Zeichen", "WG-2026-0815", "fehlende Unterlagen", "Guten Tag Max Mustermann,", "Mit freundlichen Grüßen", "KI-Entwurf"]) {
+      assert.ok(st.preview.includes(v), `preview lacks ${v}`);
+    }
+    assert.match(st.legal, /§ 26 Abs\. 2 des Verwaltungsverfahrensgesetzes/);
+    assert.match(st.list, /Gehaltsnachweise Oktober 2026/);
+    assert.ok(st.model >= 1, "the model wrote at least one paragraph");
+    await click("#letter-export-docx");
+    let docx = null;
+    for (const end = Date.now() + 30_000; !docx; await sleep(250)) {
+      const text = await exec(`return (document.getElementById("letter-export-status")?.textContent ?? "") + (document.getElementById("letter-export-error")?.textContent ?? "");`);
+      docx = /(\/\S+\.docx)/.exec(text)?.[1] ?? null;
+      if (!docx && Date.now() > end) throw new Error(`no export path shown; status: ${JSON.stringify(text)}`);
+    }
+    assert.equal(readFileSync(docx).subarray(0, 2).toString("latin1"), "PK", "the export is a DOCX (zip)");
+    log(`exported ${docx}`);
+    await exec(`document.getElementById("letter-preview").scrollIntoView({ block: "start" });`);
+    await sleep(300);
+    await screenshot("letter.png");
+  });
+
+  step("Brief screen has no serious/critical axe violations", T.script + 120_000, () => axeCheck("letter"));
 });
