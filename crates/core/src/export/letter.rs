@@ -161,6 +161,7 @@ impl LetterDoc<'_> {
         let mark = if self.reviewed { String::new() } else { para(AI_MARK_DE, "<w:jc w:val=\"right\"/>", "<w:b/><w:highlight w:val=\"yellow\"/><w:sz w:val=\"20\"/>") };
 
         // Address field: the return line at the foot of the Zusatz- und Vermerkzone, then the recipient.
+        // The information block runs from 125 to 200 mm: 10 mm into the right margin, as DIN 5008 has it.
         let mut address = para(&l.return_line, &format!("<w:spacing w:before=\"{}\" w:after=\"0\" w:line=\"200\" w:lineRule=\"exact\"/>", twips(g.zone - 4.0)), "<w:sz w:val=\"14\"/><w:u w:val=\"single\"/>");
         for r in &l.recipient {
             address.push_str(&para(r, "<w:spacing w:before=\"0\" w:after=\"0\" w:line=\"255\" w:lineRule=\"exact\"/>", "<w:sz w:val=\"22\"/>"));
@@ -181,14 +182,14 @@ impl LetterDoc<'_> {
             "<w:tbl><w:tblPr><w:tblW w:w=\"{}\" w:type=\"dxa\"/><w:tblLayout w:type=\"fixed\"/><w:tblCellMar><w:left w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"0\" w:type=\"dxa\"/></w:tblCellMar><w:tblLook w:val=\"0000\"/></w:tblPr>\
 <w:tblGrid><w:gridCol w:w=\"{}\"/><w:gridCol w:w=\"{}\"/><w:gridCol w:w=\"{}\"/></w:tblGrid>\
 <w:tr><w:trPr><w:trHeight w:val=\"{}\" w:hRule=\"exact\"/></w:trPr>{}{}{}</w:tr></w:tbl>",
-            twips(165.0),
+            twips(175.0),
             twips(80.0),
             twips(20.0),
-            twips(65.0),
+            twips(75.0),
             twips(45.0),
             cell(80.0, &address),
             cell(20.0, "<w:p/>"),
-            cell(65.0, &info)
+            cell(75.0, &info)
         );
         let body_para = |text: &str| para(text, "<w:spacing w:before=\"240\" w:after=\"0\"/>", "<w:sz w:val=\"22\"/>");
         let mut body = table;
@@ -359,10 +360,10 @@ xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:svg=\"urn:oasis:names:tc:ope
         let mm = |v: f32| format!("{v:.1}mm");
         let content = format!(
             "{xml}<office:document-content {ns}><office:automatic-styles>\
-<style:style style:name=\"AddrTable\" style:family=\"table\"><style:table-properties style:width=\"165mm\" table:align=\"left\"/></style:style>\
+<style:style style:name=\"AddrTable\" style:family=\"table\"><style:table-properties style:width=\"175mm\" fo:margin-right=\"-10mm\" table:align=\"margins\"/></style:style>\
 <style:style style:name=\"ColA\" style:family=\"table-column\"><style:table-column-properties style:column-width=\"80mm\"/></style:style>\
 <style:style style:name=\"ColGap\" style:family=\"table-column\"><style:table-column-properties style:column-width=\"20mm\"/></style:style>\
-<style:style style:name=\"ColInfo\" style:family=\"table-column\"><style:table-column-properties style:column-width=\"65mm\"/></style:style>\
+<style:style style:name=\"ColInfo\" style:family=\"table-column\"><style:table-column-properties style:column-width=\"75mm\"/></style:style>\
 <style:style style:name=\"AddrRow\" style:family=\"table-row\"><style:table-row-properties style:row-height=\"45mm\"/></style:style>\
 <style:style style:name=\"Cell\" style:family=\"table-cell\"><style:table-cell-properties fo:padding=\"0mm\" fo:border=\"none\" style:vertical-align=\"top\"/></style:style>\
 <style:style style:name=\"First\" style:family=\"paragraph\" style:parent-style-name=\"Standard\" style:master-page-name=\"Erste\"/>\
