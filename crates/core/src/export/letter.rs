@@ -68,6 +68,54 @@ pub struct LetterDoc<'a> {
     pub created: String,
 }
 
+/// The letterhead logo (a PNG from the sender profile): the file for DOCX and ODT, its pixels
+/// for the PDF, and its size on paper.
+struct Logo {
+    png: Vec<u8>,
+    width_px: u32,
+    height_px: u32,
+    rgb: Vec<u8>,
+    alpha: Option<Vec<u8>>,
+    /// On paper, mm: at most 50 wide and the form's height.
+    width_mm: f32,
+    height_mm: f32,
+}
+
+const LOGO_MAX_BYTES: u64 = 5 << 20;
+
+fn load_logo(path: &std::path::Path, form: LetterForm) -> Result<Logo> {
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let bad = |why: &str| CoreError::InvalidParameter(format!("das Briefkopf-Logo „{name}“ {why} (Einstellungen → Absender)"));
+    let meta = std::fs::metadata(path).map_err(|e| CoreError::io(path, e))?;
+    if meta.len() > LOGO_MAX_BYTES {
+        return Err(bad("ist größer als 5 MB"));
+    }
+    let png = std::fs::read(path).map_err(|e| CoreError::io(path, e))?;
+    let mut decoder = png::Decoder::new_with_limits(Cursor::new(&png), png::Limits { bytes: 64 << 20 });
+    // Palette and low bit depths expand to 8-bit gray or RGB (with alpha where the file has it).
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().map_err(|_| bad("ist keine lesbare PNG-Datei"))?;
+    let mut buf = vec![0; reader.output_buffer_size().ok_or_else(|| bad("ist zu groß"))?];
+    let info = reader.next_frame(&mut buf).map_err(|_| bad("ist keine lesbare PNG-Datei"))?;
+    let px = &buf[..info.buffer_size()];
+    let (rgb, alpha): (Vec<u8>, Option<Vec<u8>>) = match info.color_type {
+        png::ColorType::Rgb => (px.to_vec(), None),
+        png::ColorType::Rgba => (px.chunks_exact(4).flat_map(|c| [c[0], c[1], c[2]]).collect(), Some(px.chunks_exact(4).map(|c| c[3]).collect())),
+        png::ColorType::Grayscale => (px.iter().flat_map(|&g| [g, g, g]).collect(), None),
+        png::ColorType::GrayscaleAlpha => (px.chunks_exact(2).flat_map(|c| [c[0], c[0], c[0]]).collect(), Some(px.chunks_exact(2).map(|c| c[1]).collect())),
+        png::ColorType::Indexed => return Err(bad("hat ein nicht unterstütztes Farbformat")),
+    };
+    let (w, h) = (info.width.max(1), info.height.max(1));
+    let max_h = if form == LetterForm::B { 20.0 } else { 12.0 };
+    let mut height_mm = max_h;
+    let mut width_mm = height_mm * w as f32 / h as f32;
+    if width_mm > 50.0 {
+        width_mm = 50.0;
+        height_mm = width_mm * h as f32 / w as f32;
+    }
+    Ok(Logo { png, width_px: w, height_px: h, rgb, alpha, width_mm, height_mm })
+}
+
 struct Geometry {
     /// mm from the top.
     address_top: f32,
@@ -118,6 +166,10 @@ impl LetterDoc<'_> {
         parts.join(" · ")
     }
 
+    fn logo(&self) -> Result<Option<Logo>> {
+        self.letter.sender.logo.as_deref().map(|p| load_logo(p, self.letter.form)).transpose()
+    }
+
     /// Plain text (UTF-8): the mark first until review is confirmed.
     pub fn text(&self) -> String {
         let mut out = String::new();
@@ -145,6 +197,7 @@ impl LetterDoc<'_> {
     /// fields) in the following pages' footer.
     pub fn docx(&self) -> Result<Vec<u8>> {
         let l = self.letter;
+        let logo = self.logo()?;
         let g = geometry(l.form);
         let font = "<w:rFonts w:ascii=\"Arial\" w:hAnsi=\"Arial\" w:cs=\"Arial\"/>";
         let run = |text: &str, props: &str| -> String {
@@ -210,12 +263,36 @@ impl LetterDoc<'_> {
                 body.push_str(&para(e, "<w:spacing w:before=\"0\" w:after=\"0\"/>", "<w:sz w:val=\"22\"/>"));
             }
         }
-        let header_first = format!(
+        let letterhead = format!(
             "{}{}{}",
             para(l.sender.authority.as_deref().unwrap_or(""), "<w:spacing w:after=\"0\"/>", "<w:b/><w:sz w:val=\"28\"/>"),
             para(l.sender.office.as_deref().unwrap_or(""), "<w:spacing w:after=\"0\"/>", "<w:sz w:val=\"20\"/>"),
             mark
         );
+        // With a logo: letterhead text left, the logo right, side by side in a borderless table.
+        let header_first = match &logo {
+            None => letterhead,
+            Some(g) => {
+                let emu = |mm: f32| (mm * 36_000.0).round() as i64;
+                let (cx, cy) = (emu(g.width_mm), emu(g.height_mm));
+                let pic = format!(
+                    "<w:p><w:pPr><w:jc w:val=\"right\"/></w:pPr><w:r><w:drawing><wp:inline distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\"><wp:extent cx=\"{cx}\" cy=\"{cy}\"/><wp:docPr id=\"1\" name=\"Logo\" descr=\"Logo {}\"/>\
+<a:graphic xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\"><a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"><pic:pic xmlns:pic=\"http://schemas.openxmlformats.org/drawingml/2006/picture\">\
+<pic:nvPicPr><pic:cNvPr id=\"1\" name=\"logo.png\"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed=\"rIdLogo\"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>\
+<pic:spPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"{cx}\" cy=\"{cy}\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>",
+                    escape(l.sender.authority.as_deref().unwrap_or(""))
+                );
+                format!(
+                    "<w:tbl><w:tblPr><w:tblW w:w=\"{}\" w:type=\"dxa\"/><w:tblLayout w:type=\"fixed\"/><w:tblCellMar><w:left w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"0\" w:type=\"dxa\"/></w:tblCellMar><w:tblLook w:val=\"0000\"/></w:tblPr>\
+<w:tblGrid><w:gridCol w:w=\"{}\"/><w:gridCol w:w=\"{}\"/></w:tblGrid><w:tr>{}{}</w:tr></w:tbl><w:p/>",
+                    twips(165.0),
+                    twips(110.0),
+                    twips(55.0),
+                    cell(110.0, &letterhead),
+                    cell(55.0, &pic)
+                )
+            }
+        };
         let footer_first = para(&self.business_line(), "<w:jc w:val=\"center\"/>", "<w:sz w:val=\"14\"/><w:color w:val=\"505050\"/>");
         let field = |instr: &str| {
             format!(
@@ -224,7 +301,8 @@ impl LetterDoc<'_> {
         };
         let footer_next = format!("<w:p><w:pPr><w:jc w:val=\"right\"/></w:pPr>{}{}{}{}</w:p>", run("Seite ", "<w:sz w:val=\"18\"/>"), field("PAGE"), run(" von ", "<w:sz w:val=\"18\"/>"), field("NUMPAGES"));
         let header_next = if mark.is_empty() { "<w:p/>".to_owned() } else { mark.clone() };
-        let ns = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"";
+        let ns = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" \
+xmlns:wp=\"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing\"";
         let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>";
         let document = format!(
             "{xml}<w:document {ns}><w:body>{body}\
@@ -288,9 +366,14 @@ impl LetterDoc<'_> {
 <Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties\" Target=\"docProps/core.xml\"/>\
 <Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties\" Target=\"docProps/custom.xml\"/></Relationships>"
         );
+        let header_rels = format!(
+            "{xml}<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">{}</Relationships>",
+            if logo.is_some() { "<Relationship Id=\"rIdLogo\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/logo.png\"/>" } else { "" }
+        );
         zip_parts(
             &[
                 ("[Content_Types].xml", content_types),
+                ("word/_rels/header1.xml.rels", header_rels),
                 ("_rels/.rels", root_rels),
                 ("word/document.xml", document),
                 ("word/_rels/document.xml.rels", rels),
@@ -302,6 +385,7 @@ impl LetterDoc<'_> {
                 ("docProps/core.xml", core),
                 ("docProps/custom.xml", custom),
             ],
+            logo.as_ref().map(|g| ("word/media/logo.png", g.png.as_slice())),
             None,
             "DOCX",
         )
@@ -314,12 +398,22 @@ impl LetterDoc<'_> {
     /// information block. `mimetype` is the first entry, stored uncompressed (ODF 1.3 §3.3).
     pub fn odt(&self) -> Result<Vec<u8>> {
         let l = self.letter;
+        let logo = self.logo()?;
         let g = geometry(l.form);
         let p = |style: &str, text: &str| {
             let lines: Vec<String> = text.split('\n').map(|s| escape(s).into_owned()).collect();
             format!("<text:p text:style-name=\"{style}\">{}</text:p>", lines.join("<text:line-break/>"))
         };
-        let mark = if self.reviewed { String::new() } else { format!("<text:p text:style-name=\"Mark\"><text:span text:style-name=\"MarkSpan\">{}</text:span></text:p>", escape(AI_MARK_DE)) };
+        // Right-aligned, unless the logo takes the right corner of the first page's header.
+        let mark_in = |style: &str| {
+            if self.reviewed {
+                String::new()
+            } else {
+                format!("<text:p text:style-name=\"{style}\"><text:span text:style-name=\"MarkSpan\">{}</text:span></text:p>", escape(AI_MARK_DE))
+            }
+        };
+        let mark = mark_in("Mark");
+        let mark_first = mark_in(if logo.is_some() { "Plain" } else { "Mark" });
         let mut address = p("Return", &l.return_line);
         for r in &l.recipient {
             address.push_str(&p("Address", r));
@@ -355,7 +449,8 @@ impl LetterDoc<'_> {
         let ns = "xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:style=\"urn:oasis:names:tc:opendocument:xmlns:style:1.0\" \
 xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" \
 xmlns:fo=\"urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0\" xmlns:meta=\"urn:oasis:names:tc:opendocument:xmlns:meta:1.0\" \
-xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:svg=\"urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0\" office:version=\"1.3\"";
+xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:svg=\"urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0\" \
+xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" office:version=\"1.3\"";
         let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
         let mm = |v: f32| format!("{v:.1}mm");
         let content = format!(
@@ -378,6 +473,7 @@ xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:svg=\"urn:oasis:names:tc:ope
 <office:styles><style:default-style style:family=\"paragraph\"><style:text-properties style:font-name=\"Arial\" fo:font-size=\"11pt\" fo:language=\"de\" fo:country=\"DE\"/></style:default-style>\
 <style:style style:name=\"Standard\" style:family=\"paragraph\"><style:paragraph-properties fo:margin-top=\"0mm\" fo:margin-bottom=\"0mm\"/><style:text-properties style:font-name=\"Arial\" fo:font-size=\"11pt\"/></style:style>\
 {}{}{}{}{}{}{}{}{}{}{}{}{}\
+<style:style style:name=\"LogoFrame\" style:family=\"graphic\"><style:graphic-properties style:wrap=\"run-through\" style:run-through=\"foreground\" style:vertical-pos=\"from-top\" style:vertical-rel=\"paragraph\" style:horizontal-pos=\"from-left\" style:horizontal-rel=\"paragraph\" fo:border=\"none\"/></style:style>\
 <style:style style:name=\"Label\" style:family=\"text\"><style:text-properties fo:font-size=\"8pt\" fo:color=\"#505050\"/></style:style>\
 <style:style style:name=\"MarkSpan\" style:family=\"text\"><style:text-properties fo:font-weight=\"bold\" fo:background-color=\"#ffff00\" fo:font-size=\"10pt\"/></style:style>\
 </office:styles><office:automatic-styles>\
@@ -386,7 +482,7 @@ xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:svg=\"urn:oasis:names:tc:ope
 <style:page-layout style:name=\"PageNext\"><style:page-layout-properties fo:page-width=\"210mm\" fo:page-height=\"297mm\" fo:margin-top=\"8mm\" fo:margin-bottom=\"8mm\" fo:margin-left=\"25mm\" fo:margin-right=\"20mm\"/>\
 <style:header-style><style:header-footer-properties fo:min-height=\"12mm\" fo:margin-bottom=\"4mm\"/></style:header-style><style:footer-style><style:header-footer-properties fo:min-height=\"10mm\" fo:margin-top=\"5mm\"/></style:footer-style></style:page-layout>\
 </office:automatic-styles><office:master-styles>\
-<style:master-page style:name=\"Erste\" style:page-layout-name=\"PageFirst\" style:next-style-name=\"Folge\"><style:header>{}{}{}</style:header><style:footer>{}</style:footer></style:master-page>\
+<style:master-page style:name=\"Erste\" style:page-layout-name=\"PageFirst\" style:next-style-name=\"Folge\"><style:header>{}{}{}{}</style:header><style:footer>{}</style:footer></style:master-page>\
 <style:master-page style:name=\"Folge\" style:page-layout-name=\"PageNext\"><style:header>{}</style:header><style:footer><text:p text:style-name=\"PageNo\">Seite <text:page-number text:select-page=\"current\">2</text:page-number> von <text:page-count>2</text:page-count></text:p></style:footer></style:master-page>\
 </office:master-styles></office:document-styles>",
             para_style("Return", &format!("fo:margin-top=\"{}\"", mm(g.zone - 4.0)), "fo:font-size=\"7pt\" style:text-underline-style=\"solid\" style:text-underline-width=\"auto\" style:text-underline-color=\"font-color\""),
@@ -403,9 +499,15 @@ xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:svg=\"urn:oasis:names:tc:ope
             para_style("Mark", "fo:text-align=\"end\"", ""),
             para_style("Foot", "fo:text-align=\"center\"", "fo:font-size=\"7pt\" fo:color=\"#505050\"") + &para_style("PageNo", "fo:text-align=\"end\"", "fo:font-size=\"9pt\""),
             mm(g.address_top - 8.0),
+            // The logo floats at the header's right edge, beside the letterhead text.
+            logo.as_ref().map_or_else(String::new, |g| format!(
+                "<text:p text:style-name=\"Plain\"><draw:frame draw:name=\"Logo\" text:anchor-type=\"paragraph\" style:rel-width=\"scale\" svg:x=\"{}\" svg:y=\"0mm\" svg:width=\"{}\" svg:height=\"{}\" draw:style-name=\"LogoFrame\">\
+<draw:image xlink:href=\"Pictures/logo.png\" xlink:type=\"simple\" xlink:show=\"embed\" xlink:actuate=\"onLoad\"/><svg:title>Logo</svg:title></draw:frame></text:p>",
+                mm(165.0 - g.width_mm), mm(g.width_mm), mm(g.height_mm)
+            )),
             p("Head1", l.sender.authority.as_deref().unwrap_or("")),
             p("Head2", l.sender.office.as_deref().unwrap_or("")),
-            mark,
+            mark_first,
             p("Foot", &self.business_line()),
             if mark.is_empty() { "<text:p/>".to_owned() } else { mark.clone() },
         );
@@ -423,14 +525,16 @@ xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:svg=\"urn:oasis:names:tc:ope
             escape(&self.review_state()),
             escape(self.template_name)
         );
+        let picture_entry = if logo.is_some() { "<manifest:file-entry manifest:full-path=\"Pictures/logo.png\" manifest:media-type=\"image/png\"/>" } else { "" };
         let manifest = format!(
             "{xml}<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" manifest:version=\"1.3\">\
 <manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"application/vnd.oasis.opendocument.text\"/>\
 <manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/><manifest:file-entry manifest:full-path=\"styles.xml\" manifest:media-type=\"text/xml\"/>\
-<manifest:file-entry manifest:full-path=\"meta.xml\" manifest:media-type=\"text/xml\"/></manifest:manifest>"
+<manifest:file-entry manifest:full-path=\"meta.xml\" manifest:media-type=\"text/xml\"/>{picture_entry}</manifest:manifest>"
         );
         zip_parts(
             &[("content.xml", content), ("styles.xml", styles), ("meta.xml", meta), ("META-INF/manifest.xml", manifest)],
+            logo.as_ref().map(|g| ("Pictures/logo.png", g.png.as_slice())),
             Some("application/vnd.oasis.opendocument.text"),
             "ODT",
         )
@@ -442,6 +546,7 @@ xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:svg=\"urn:oasis:names:tc:ope
     /// position, fold and punch marks at the left edge.
     pub fn pdf(&self) -> Result<Vec<u8>> {
         let l = self.letter;
+        let logo = self.logo()?;
         let g = geometry(l.form);
         const PT: f32 = 2.834_646; // points per mm
         const H: f32 = 297.0;
@@ -515,7 +620,23 @@ xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:svg=\"urn:oasis:names:tc:ope
         let pages_id = doc.new_object_id();
         let regular = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding" });
         let bold_font = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica-Bold", "Encoding" => "WinAnsiEncoding" });
-        let resources = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => regular, "F2" => bold_font } });
+        let mut xobjects = lopdf::Dictionary::new();
+        if let Some(g) = &logo {
+            let mut image = dictionary! {
+                "Type" => "XObject", "Subtype" => "Image", "Width" => i64::from(g.width_px), "Height" => i64::from(g.height_px),
+                "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8,
+            };
+            if let Some(a) = &g.alpha {
+                let mask = doc.add_object(Stream::new(
+                    dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => i64::from(g.width_px), "Height" => i64::from(g.height_px), "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 },
+                    a.clone(),
+                ));
+                image.set("SMask", mask);
+            }
+            let id = doc.add_object(Stream::new(image, g.rgb.clone()));
+            xobjects.set("Logo", id);
+        }
+        let resources = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => regular, "F2" => bold_font }, "XObject" => xobjects });
         let mut kids = Vec::new();
         let business = self.business_line();
         for (n, texts) in pages.into_iter().enumerate() {
@@ -540,12 +661,25 @@ xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:svg=\"urn:oasis:names:tc:ope
             line(&mut ops, 3.0, 148.5, 10.0, 148.5);
             if !self.reviewed {
                 let w = text_width(AI_MARK_DE, 10.0, true) / PT;
-                let (mx, my) = (190.0 - w, if n == 0 { head_top } else { 12.0 });
+                // Top right; under the letterhead text where the logo takes the corner.
+                let (mx, my) = match (n, &logo) {
+                    (0, Some(_)) => (left + 1.5, head_top + 12.0),
+                    (0, None) => (190.0 - w, head_top),
+                    _ => (190.0 - w, 12.0),
+                };
                 ops.push(Operation::new("rg", vec![1.into(), 0.92.into(), 0.2.into()]));
                 ops.push(Operation::new("re", vec![x(mx - 1.5).into(), y(my + 1.5).into(), (x(w + 3.0)).into(), (x(5.5)).into()]));
                 ops.push(Operation::new("f", vec![]));
                 ops.push(Operation::new("rg", vec![0.into(), 0.into(), 0.into()]));
                 text(&mut ops, mx, my, 10.0, true, AI_MARK_DE);
+            }
+            if let (0, Some(g)) = (n, &logo) {
+                // The logo at the letterhead's right edge, its top level with the authority's name.
+                ops.push(Operation::new("q", vec![]));
+                let top = head_top - 4.0;
+                ops.push(Operation::new("cm", vec![x(g.width_mm).into(), 0.into(), 0.into(), x(g.height_mm).into(), x(190.0 - g.width_mm).into(), y(top + g.height_mm).into()]));
+                ops.push(Operation::new("Do", vec!["Logo".into()]));
+                ops.push(Operation::new("Q", vec![]));
             }
             if n == 0 {
                 for (x0, y0, x1, y1) in &rules {
@@ -595,7 +729,7 @@ xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:svg=\"urn:oasis:names:tc:ope
 }
 
 /// A ZIP of the parts, with `mimetype` first and stored (ODF) where given.
-fn zip_parts(parts: &[(&str, String)], mimetype: Option<&str>, what: &str) -> Result<Vec<u8>> {
+fn zip_parts(parts: &[(&str, String)], binary: Option<(&str, &[u8])>, mimetype: Option<&str>, what: &str) -> Result<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let fail = |e: &dyn std::fmt::Display| CoreError::Inference(format!("{what} export: {e}"));
     if let Some(m) = mimetype {
@@ -606,6 +740,11 @@ fn zip_parts(parts: &[(&str, String)], mimetype: Option<&str>, what: &str) -> Re
     for (name, xml) in parts {
         zip.start_file(*name, opts).map_err(|e| fail(&e))?;
         zip.write_all(xml.as_bytes()).map_err(|e| fail(&e))?;
+    }
+    if let Some((name, bytes)) = binary {
+        // PNG is compressed already.
+        zip.start_file(name, SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)).map_err(|e| fail(&e))?;
+        zip.write_all(bytes).map_err(|e| fail(&e))?;
     }
     Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
 }
@@ -627,4 +766,119 @@ pub fn write_letter(doc: &LetterDoc, format: LetterFormat, path: &std::path::Pat
         io(e)
     })?;
     std::fs::rename(&tmp, path).map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::documents::{extract_bytes, ExtractOptions};
+    use crate::letters::{InfoLine, Origin, Paragraph};
+    use crate::policy::SenderProfile;
+
+    fn letter(logo: Option<std::path::PathBuf>, form: LetterForm) -> Letter {
+        let sender = SenderProfile {
+            authority: Some("Stadt Musterstadt".into()),
+            address: Some("Marktplatz 1\n12345 Musterstadt".into()),
+            clerk: Some("Erika Beispiel".into()),
+            logo,
+            ..SenderProfile::default()
+        };
+        Letter {
+            form,
+            return_line: Letter::return_line_of(&sender),
+            sender,
+            recipient: vec!["Max Mustermann".into(), "Lindenstraße 12".into(), "12345 Musterstadt".into()],
+            info: vec![InfoLine { label: "Datum".into(), value: "11.12.2026".into() }],
+            date: "11.12.2026".into(),
+            subject: "Antrag auf Wohngeld".into(),
+            salutation: "Guten Tag Max Mustermann,".into(),
+            paragraphs: (0..40)
+                .map(|i| Paragraph { id: format!("p{i}"), label: "Absatz".into(), origin: Origin::Model, legal: false, text: format!("Absatz {i} mit etwas Text über den Antrag, damit der Brief mehrere Seiten hat.") })
+                .collect(),
+            closing: "Mit freundlichen Grüßen".into(),
+            signature: vec!["Im Auftrag".into(), "Erika Beispiel".into()],
+            enclosures: vec!["Kopie des Antrags".into()],
+        }
+    }
+
+    fn doc<'a>(l: &'a Letter, reviewed: bool, model: &'a ModelRef) -> LetterDoc<'a> {
+        LetterDoc { letter: l, reviewed, model, template_name: "Freie Antwort", created: "2026-12-11T09:00:00Z".into() }
+    }
+
+    fn model() -> ModelRef {
+        ModelRef { name: "Gemma 3 270M".into(), file: "g.gguf".into(), sha256: "a5fd".into() }
+    }
+
+    fn zip_entry(bytes: &[u8], name: &str) -> Option<Vec<u8>> {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+        let mut f = zip.by_name(name).ok()?;
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut out).ok()?;
+        Some(out)
+    }
+
+    /// A 2×2 RGBA PNG.
+    fn tiny_png() -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut enc = png::Encoder::new(&mut out, 2, 2);
+        enc.set_color(png::ColorType::Rgba);
+        enc.write_header().unwrap().write_image_data(&[30, 80, 120, 255, 0, 0, 0, 0, 200, 160, 40, 255, 30, 80, 120, 128]).unwrap();
+        out
+    }
+
+    #[test]
+    fn a_long_letter_numbers_its_pages_from_the_second_on() {
+        let (l, m) = (letter(None, LetterForm::B), model());
+        let pdf = doc(&l, false, &m).pdf().unwrap();
+        let text = extract_bytes("brief.pdf", &pdf, &ExtractOptions::default()).unwrap().text();
+        assert!(text.contains("Seite 2 von 3") && text.contains("Seite 3 von 3"), "{text}");
+        assert!(!text.contains("Seite 1 von"));
+        assert!(text.contains("KI-Entwurf – bitte prüfen"));
+        // DOCX: the following pages' footer has PAGE and NUMPAGES; the first page has its own (titlePg).
+        let docx = doc(&l, false, &m).docx().unwrap();
+        let footer = String::from_utf8(zip_entry(&docx, "word/footer2.xml").unwrap()).unwrap();
+        assert!(footer.contains(" PAGE ") && footer.contains(" NUMPAGES "));
+        assert!(String::from_utf8(zip_entry(&docx, "word/document.xml").unwrap()).unwrap().contains("<w:titlePg/>"));
+    }
+
+    #[test]
+    fn review_removes_the_visible_mark_but_not_the_metadata() {
+        let (l, m) = (letter(None, LetterForm::A), model());
+        let reviewed = doc(&l, true, &m);
+        let pdf = extract_bytes("brief.pdf", &reviewed.pdf().unwrap(), &ExtractOptions::default()).unwrap();
+        assert!(!pdf.text().contains("KI-Entwurf"));
+        assert!(pdf.metadata.subject.as_deref().is_some_and(|s| s.contains("Mit KI-Unterstützung erstellt") && s.contains("geprüft")));
+        let docx = reviewed.docx().unwrap();
+        let custom = String::from_utf8(zip_entry(&docx, "docProps/custom.xml").unwrap()).unwrap();
+        assert!(custom.contains("name=\"KI_generiert\"><vt:bool>true</vt:bool>") && custom.contains("geprüft (Prüfung in Schreibstube bestätigt am 2026-12-11)"));
+        let header = String::from_utf8(zip_entry(&docx, "word/header1.xml").unwrap()).unwrap();
+        assert!(!header.contains("KI-Entwurf"));
+        let odt = reviewed.odt().unwrap();
+        let meta = String::from_utf8(zip_entry(&odt, "meta.xml").unwrap()).unwrap();
+        assert!(meta.contains("meta:name=\"KI_generiert\" meta:value-type=\"boolean\">true"));
+        // ODF: the mimetype comes first, stored.
+        let mut zip = zip::ZipArchive::new(Cursor::new(&odt)).unwrap();
+        let first = zip.by_index(0).unwrap();
+        assert_eq!((first.name().unwrap().as_ref(), first.compression()), ("mimetype", zip::CompressionMethod::Stored));
+        // Form A puts the address field 27 mm from the top: the DOCX's top margin is 27 mm.
+        let document = String::from_utf8(zip_entry(&docx, "word/document.xml").unwrap()).unwrap();
+        assert!(document.contains(&format!("w:top=\"{}\"", twips(27.0))));
+    }
+
+    #[test]
+    fn the_logo_goes_into_every_format_and_a_bad_one_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wappen.png");
+        std::fs::write(&path, tiny_png()).unwrap();
+        let (l, m) = (letter(Some(path.clone()), LetterForm::B), model());
+        let d = doc(&l, false, &m);
+        assert_eq!(zip_entry(&d.docx().unwrap(), "word/media/logo.png").unwrap(), tiny_png());
+        assert_eq!(zip_entry(&d.odt().unwrap(), "Pictures/logo.png").unwrap(), tiny_png());
+        let pdf = lopdf::Document::load_mem(&d.pdf().unwrap()).unwrap();
+        let images = pdf.objects.values().filter(|o| o.as_stream().is_ok_and(|s| s.dict.get(b"Subtype").ok().and_then(|v| v.as_name().ok()) == Some(b"Image"))).count();
+        assert_eq!(images, 2, "the image and its alpha mask");
+        std::fs::write(&path, b"kein Bild").unwrap();
+        let err = d.docx().unwrap_err().message_de();
+        assert!(err.contains("wappen.png") && err.contains("keine lesbare PNG-Datei"), "{err}");
+    }
 }
