@@ -70,6 +70,9 @@ grep -q . "$tmp/out.$n" || { echo "no-network: generate printed nothing" >&2; fa
 if [[ -s "$tmp/err.$n" ]]; then echo "no-network: generate warned: $(cat "$tmp/err.$n")" >&2; failed=1; fi
 trace summarize "$cli" --data-dir "$data" summarize --json assets/samples/akte-bauantrag.pdf
 grep -q '"pages_read":6' "$tmp/out.$n" || { echo "no-network: summarize did not read the sample" >&2; failed=1; }
+trace draft "$cli" --data-dir "$data" draft --template nachforderung --input assets/samples/antrag-wohngeld.txt \
+  --field "fehlende_unterlagen=Gehaltsnachweise 2026" --format pdf -o "$tmp/brief.pdf"
+[[ -s "$tmp/brief.pdf" ]] || { echo "no-network: draft wrote no letter" >&2; failed=1; }
 trace history-list "$cli" --data-dir "$data" history list --json
 grep -q '"id"' "$tmp/out.$n" || { echo "no-network: the result was not saved" >&2; failed=1; }
 trace history-search "$cli" --data-dir "$data" history search "Damen"
