@@ -330,6 +330,8 @@ const de = {
   'sender.address': 'Anschrift',
   'sender.land': 'Bundesland (für Feiertage bei Fristen)',
   'sender.land.hint': 'Kürzel wie „NW“ oder „BY“',
+  'sender.logo': 'Logo im Briefkopf (Pfad)',
+  'sender.logo.hint': 'PNG-Datei auf diesem PC, höchstens 5 MB, z. B. /home/name/wappen.png',
 } as const;
 
 export type MessageKey = keyof typeof de;
@@ -659,6 +661,8 @@ const en: Dictionary = {
   'sender.address': 'Address',
   'sender.land': 'Federal state (for public holidays in deadlines)',
   'sender.land.hint': 'A code such as “NW” or “BY”',
+  'sender.logo': 'Letterhead logo (path)',
+  'sender.logo.hint': 'A PNG file on this PC, at most 5 MB, e.g. /home/name/crest.png',
 };
 
 export const dictionaries: Record<Lang, Partial<Dictionary>> = { de, en };

@@ -4,7 +4,7 @@ import { numberLocale, type Lang, type MessageKey, type Params } from './i18n';
 import type { SenderProfile, SettingsView, StoreStatus, UserSettings } from './types';
 
 /** The sender profile's text fields, in form order. */
-export const SENDER_FIELDS = ['authority', 'office', 'clerk', 'role', 'phone', 'email', 'opening_hours', 'address', 'land'] as const;
+export const SENDER_FIELDS = ['authority', 'office', 'clerk', 'role', 'phone', 'email', 'opening_hours', 'address', 'land', 'logo'] as const;
 export type SenderField = (typeof SENDER_FIELDS)[number];
 export type SenderDraft = Record<SenderField, string>;
 
