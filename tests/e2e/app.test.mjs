@@ -542,6 +542,11 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
   step("Brief: a Nachforderung answers the sample letter, prefilled, checked, previewed and exported as DOCX", T.summary + 120_000, async () => {
     await click("#explain-back");
     await click("#task-letter");
+    // The templates arrive from the backend after the screen opens.
+    for (const end = Date.now() + 10_000; ; await sleep(200)) {
+      if (await exec(`return !!document.getElementById("template-nachforderung");`)) break;
+      if (Date.now() > end) throw new Error("the templates were not listed");
+    }
     await click("#template-nachforderung");
     await click("#letter-sample");
     // The citizen's letter fills name, address, date and references; the deadline is computed.
