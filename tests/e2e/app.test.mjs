@@ -573,6 +573,9 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
       if (await exec(`return document.getElementById("letter-generate")?.disabled === false;`)) break;
       if (Date.now() > end) throw new Error(`generate stays disabled: ${(await fields()).reason}`);
     }
+    await exec(`document.getElementById("letter-templates").scrollIntoView({ block: "start" });`);
+    await sleep(200);
+    await screenshot("letter-fields.png");
     await click("#letter-generate");
     let st;
     for (const end = Date.now() + T.summary; ; await sleep(300)) {

@@ -264,3 +264,22 @@ mod tests {
         assert_eq!(i, Incoming::default());
     }
 }
+
+#[cfg(test)]
+mod email_tests {
+    use super::*;
+    use crate::documents::{extract_bytes, ExtractOptions};
+
+    /// An e-mail has no postal address: the sender comes from its From header.
+    #[test]
+    fn an_email_gives_the_sender_from_its_header() {
+        let eml = "From: Erika Muster <erika.muster@example.org>\r\nTo: buergeramt@musterstadt.example\r\nSubject: Anfrage Anwohnerparkausweis\r\n\
+Date: Tue, 17 Nov 2026 09:12:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSehr geehrte Damen und Herren,\r\n\r\nwie lange dauert die Bearbeitung meines Antrags?\r\n\r\nViele Grüße\r\nErika Muster\r\n";
+        let doc = extract_bytes("anfrage.eml", eml.as_bytes(), &ExtractOptions::default()).unwrap();
+        let i = read(&doc);
+        assert_eq!(i.name.as_ref().map(|f| f.value.as_str()), Some("Erika Muster"), "{:?} / {:?}", doc.metadata, doc.text());
+        assert_eq!(i.email.as_ref().map(|f| f.value.as_str()), Some("erika.muster@example.org"));
+        assert_eq!(i.gender, None);
+        assert_eq!(i.address, None);
+    }
+}
