@@ -458,7 +458,9 @@ fn insert_document(tx: &rusqlite::Transaction<'_>, now: i64, d: &NewDocument) ->
 fn prune_documents(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<usize> {
     let n = tx.execute(
         "DELETE FROM documents WHERE sha256 NOT IN (
-             SELECT j.value FROM results, json_each(results.provenance, '$.input_sha256') AS j WHERE j.value IS NOT NULL)",
+             SELECT j.value FROM results,
+                 json_each(CASE WHEN json_valid(results.provenance) THEN results.provenance ELSE '{}' END, '$.input_sha256') AS j
+             WHERE j.value IS NOT NULL)",
         [],
     )?;
     if n > 0 {
