@@ -28,6 +28,8 @@ fn main() {
             "history_search",
             "history_get",
             "history_delete",
+            "history_trace",
+            "history_as_document",
             "settings_get",
             "settings_set",
             "data_export",

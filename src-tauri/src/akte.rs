@@ -131,6 +131,24 @@ pub fn add_sample_document(state: State<'_, AppState>, which: Option<String>) ->
     added(documents::extract_bytes(name, bytes, &extract_options(&state)), (*name).into(), &state.documents)
 }
 
+/// "Früheres Ergebnis" in the explain screen: the text of a stored result becomes a session
+/// document (`Ergebnis-<id>.txt`), so the task commands work on it like on any file.
+#[tauri::command]
+pub fn history_as_document(state: State<'_, AppState>, id: i64) -> Result<AddResult, ErrorInfo> {
+    let (body, options) = {
+        let guard = state.history.lock().unwrap();
+        let h = guard.as_ref().ok_or_else(|| ErrorInfo::from(&CoreError::StoreOpening))?;
+        let found = h
+            .policy()
+            .ensure_enabled("history")
+            .and_then(|()| h.store()?.get_result(id)?.ok_or(CoreError::HistoryEntryNotFound(id)))
+            .map_err(|e| ErrorInfo::from(&e))?;
+        (found.body, h.extract_options())
+    };
+    let name = format!("Ergebnis-{id}.txt");
+    Ok(added(documents::extract_bytes(&name, body.as_bytes(), &options), name, &state.documents))
+}
+
 /// The file-size cap in force: the merged settings where the store is open, else the policy's.
 fn extract_options(state: &AppState) -> schreibstube_core::documents::ExtractOptions {
     match state.history.lock().unwrap().as_ref() {
@@ -219,7 +237,7 @@ pub fn summarize(
         // A finished summary goes into the history (a stopped one is a partial: not kept).
         if let Ok(result) = &outcome {
             if !result.cancelled {
-                let saved = history.lock().unwrap().as_mut().map(|h| h.record(&result.to_history(&docs)));
+                let saved = history.lock().unwrap().as_mut().map(|h| h.record_with_documents(&result.to_history(&docs), &docs));
                 match saved {
                     Some(Ok(_)) => {
                         let _ = tauri::Emitter::emit(&app, crate::store_cmds::HISTORY_CHANGED, ());

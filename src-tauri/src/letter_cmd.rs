@@ -116,7 +116,7 @@ fn spawn(
         });
         if let Ok(result) = &outcome {
             if !result.cancelled {
-                let saved = history.lock().unwrap().as_mut().map(|h| h.record(&result.to_history(&docs)));
+                let saved = history.lock().unwrap().as_mut().map(|h| h.record_with_documents(&result.to_history(&docs), &docs));
                 match saved {
                     Some(Ok(_)) => {
                         let _ = app.emit(crate::store_cmds::HISTORY_CHANGED, ());

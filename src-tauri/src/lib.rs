@@ -214,6 +214,8 @@ pub fn run() {
             store_cmds::history_search,
             store_cmds::history_get,
             store_cmds::history_delete,
+            store_cmds::history_trace,
+            akte::history_as_document,
             store_cmds::settings_get,
             store_cmds::settings_set,
             store_cmds::data_export,

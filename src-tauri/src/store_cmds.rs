@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use schreibstube_core::policy::{EffectiveSettings, Policy, UserSettings};
-use schreibstube_core::store::{History, HistoryStatus, Keychain, StoredResult};
+use schreibstube_core::store::{History, HistoryStatus, Keychain, ResultTrace, StoredResult};
 use schreibstube_core::{CoreError, ErrorInfo};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
@@ -87,6 +87,16 @@ pub fn history_get(state: State<'_, AppState>, id: i64) -> Result<StoredResult, 
     with(&state, |h| {
         h.policy().ensure_enabled("history")?;
         h.store()?.get_result(id)?.ok_or(CoreError::HistoryEntryNotFound(id))
+    })
+}
+
+/// "Wie ist das entstanden?" for a stored result: sentences with their sources in the documents
+/// kept with it, unsupported claims, provenance, input files.
+#[tauri::command]
+pub fn history_trace(state: State<'_, AppState>, id: i64) -> Result<ResultTrace, ErrorInfo> {
+    with(&state, |h| {
+        h.policy().ensure_enabled("history")?;
+        h.trace(id)
     })
 }
 

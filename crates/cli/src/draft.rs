@@ -164,7 +164,7 @@ pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, policy
             eprintln!("Schreibe Absatz „{id}“ …");
         }
     })?;
-    crate::task::save(&mut history, &result.to_history(&docs));
+    crate::task::save(&mut history, &result.to_history(&docs), &docs);
 
     let doc = LetterDoc { letter: &result.letter, reviewed: false, model: &result.model, template_name: &result.template_name, created: now_iso() };
     match (format, &args.output) {

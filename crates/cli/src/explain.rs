@@ -73,7 +73,7 @@ pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, policy
         }
     })?;
 
-    crate::task::save(&mut history, &result.to_history(&docs));
+    crate::task::save(&mut history, &result.to_history(&docs), &docs);
     if let (Some(path), Some(format)) = (&args.export, export_format) {
         export::write_explanation(&result, format, path)?;
     }

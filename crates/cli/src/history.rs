@@ -1,4 +1,4 @@
-//! `history list|search|show|delete`, `data export|delete|start-fresh`, `audit export`: the
+//! `history list|search|show|trace|delete`, `data export|delete|start-fresh`, `audit export`: the
 //! store as the IT and scripts see it. All of it is `schreibstube_core::store`; this file prints.
 
 use std::io::Write;
@@ -29,6 +29,13 @@ pub enum HistoryCommand {
     },
     /// One result in full, with its provenance
     Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// "Wie ist das entstanden?": each sentence with its sources in the documents kept with the
+    /// result, the claims no source contains, model, template, parameters and input files
+    Trace {
         id: i64,
         #[arg(long)]
         json: bool,
@@ -119,6 +126,14 @@ pub fn history(data_dir: &Path, policy: &Policy, command: HistoryCommand) -> Res
                 println!("Eingaben (sha256): {}", p.input_sha256.join(", "));
             }
         }
+        HistoryCommand::Trace { id, json } => {
+            let t = history.trace(id)?;
+            if json {
+                println!("{}", serde_json::to_string(&t).unwrap_or_default());
+            } else {
+                print_trace(&t);
+            }
+        }
         HistoryCommand::Delete { id, json } => {
             if !history.store_mut()?.delete_result(id)? {
                 return Err(CoreError::HistoryEntryNotFound(id));
@@ -131,6 +146,43 @@ pub fn history(data_dir: &Path, policy: &Policy, command: HistoryCommand) -> Res
         }
     }
     Ok(())
+}
+
+fn print_trace(t: &store::ResultTrace) {
+    println!("Eintrag {} · {} · {}\n{}\n", t.id, date(t.created_at), t.task, t.title);
+    if let Some(note) = &t.note_de {
+        println!("{note}\n");
+    }
+    if !t.sentences.is_empty() {
+        println!("Wie ist das entstanden?");
+        for (i, s) in t.sentences.iter().enumerate() {
+            println!("{:>3}. {}", i + 1, s.text);
+            if s.sources.is_empty() {
+                println!("     keine Quelle gefunden");
+            }
+            for p in &s.sources {
+                println!("     Quelle: {}", p.label_de());
+            }
+        }
+        println!();
+    }
+    if !t.unsupported.is_empty() {
+        println!("Nicht in den Quellen gefunden:");
+        for u in &t.unsupported {
+            println!("  - {} ({}, Satz {})", u.text, u.kind, u.sentence + 1);
+        }
+        println!();
+    }
+    let p = &t.provenance;
+    println!("Modell: {} (sha256 {})", p.model_name, p.model_sha256);
+    println!("Vorlage: {}", p.template.as_deref().unwrap_or("–"));
+    println!("Parameter: {}", p.parameters);
+    println!("App-Version: {}", p.app_version);
+    println!("Eingaben:");
+    for i in &t.inputs {
+        let kept = if i.kept { "gespeichert" } else { "nicht gespeichert" };
+        println!("  - {} (sha256 {}, {kept})", i.file_name.as_deref().unwrap_or("unbekannte Datei"), i.sha256);
+    }
 }
 
 pub fn data(data_dir: &Path, policy: &Policy, command: DataCommand) -> Result<(), CoreError> {

@@ -10,6 +10,7 @@ use schreibstube_core::policy::Policy;
 use schreibstube_core::tasks::summarize::ModelRef;
 use schreibstube_core::export::Format;
 use schreibstube_core::store::{History, NewResult};
+use schreibstube_core::documents::Document;
 use schreibstube_core::CoreError;
 
 pub fn load(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, policy: &Policy) -> Result<(Engine, ModelRef), CoreError> {
@@ -34,10 +35,10 @@ pub fn export_format(path: Option<&PathBuf>) -> Result<Option<Format>, CoreError
     .transpose()
 }
 
-/// Saves the result like the app saves it; without a keychain the result is still printed, with
-/// one warning on stderr.
-pub fn save(history: &mut History, entry: &NewResult) {
-    if let Err(e) = history.record(entry) {
+/// Saves the result like the app saves it, with the documents it came from (for `history
+/// trace`); without a keychain the result is still printed, with one warning on stderr.
+pub fn save(history: &mut History, entry: &NewResult, docs: &[Document]) {
+    if let Err(e) = history.record_with_documents(entry, docs) {
         eprintln!("{}", history.warning_de().unwrap_or_else(|| format!("Verlauf wird nicht gespeichert: {}", e.message_de())));
     }
 }

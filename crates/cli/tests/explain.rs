@@ -57,6 +57,18 @@ fn explain_json_has_figures_sources_readability_and_is_saved() {
     let list = json(&cli(&data).args(["history", "list", "--json"]).output().unwrap());
     assert_eq!(list["results"][0]["task"], "explanation");
 
+    // The CSV was kept with the result: the explanation traces back to it.
+    let id = list["results"][0]["id"].as_i64().unwrap().to_string();
+    let t = json(&cli(&data).args(["history", "trace", &id, "--json"]).output().unwrap());
+    assert_eq!(t["status"], "traced", "{t}");
+    assert_eq!(t["inputs"][0]["file_name"], "haushalt.csv");
+    assert_eq!(t["inputs"][0]["kept"], true);
+    assert_eq!(t["provenance"]["model_sha256"], common::SHA);
+    assert!(!t["sentences"].as_array().unwrap().is_empty());
+    let out = cli(&data).args(["history", "trace", &id]).output().unwrap();
+    let plain = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && plain.contains("Wie ist das entstanden?") && plain.contains("haushalt.csv (sha256"), "{plain}");
+
     // Leichte Sprache is accepted as an audience; a missing file is one German sentence.
     let out = cli(&data).args(["explain", "--audience", "leichte-sprache"]).arg(dir.path().join("fehlt.docx")).output().unwrap();
     assert_eq!(out.status.code(), Some(1));

@@ -195,3 +195,96 @@ fn test_keychain(name: &str) -> Keychain {
     k.delete().unwrap();
     k
 }
+
+const BESCHEID: &str = "Gebührenbescheid vom 3. März 2026\n\nFür die Genehmigung wird eine Gebühr von 120,00 Euro festgesetzt.\n\nGegen diesen Bescheid kann bis zum 15. April 2026 Widerspruch eingelegt werden.\n";
+const ANTRAG: &str = "Antrag auf Baugenehmigung\n\nDie Antragstellerin Hildegard Sonnenschein beantragt den Bau einer Garage im Lindenweg 4.\n";
+const SUMMARY: &str = "Die Gebühr für die Genehmigung beträgt 120,00 Euro. Ein Widerspruch ist bis zum 15. April 2026 möglich. Zusätzlich wird ein Säumniszuschlag von 999,00 Euro fällig. Das Wetter in Hamburg war sonnig.";
+
+fn doc(name: &str, text: &str) -> schreibstube_core::documents::Document {
+    schreibstube_core::documents::extract_bytes(name, text.as_bytes(), &Default::default()).unwrap()
+}
+
+/// A task result as the tasks make it (tasks::history_entry): the files' sha256 as inputs.
+fn task_result(body: &str, docs: &[&schreibstube_core::documents::Document]) -> NewResult {
+    let mut provenance = Provenance::new("Gemma 3 270M (Q4_K_M)", &"a5".repeat(32), serde_json::json!({ "temperature": 0.2 }), &[]);
+    provenance.input_sha256 = docs.iter().map(|d| d.source.sha256.clone()).collect();
+    NewResult { task: "summary".into(), title: NewResult::title_from(body), body: body.into(), data: serde_json::json!({}), provenance }
+}
+
+#[test]
+fn documents_are_kept_once_with_their_results_traced_exported_and_deleted_with_the_last_one() {
+    let keychain = test_keychain("documents");
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = History::open_with(dir.path(), Policy::default(), &keychain);
+    let (bescheid, antrag) = (doc("gebuehrenbescheid.txt", BESCHEID), doc("bauantrag.txt", ANTRAG));
+
+    let both = h.record_with_documents(&task_result(SUMMARY, &[&bescheid, &antrag]), &[bescheid.clone(), antrag.clone()]).unwrap().unwrap();
+    let one = h.record_with_documents(&task_result("Die Gebühr beträgt 120,00 Euro.", &[&bescheid]), &[bescheid.clone()]).unwrap().unwrap();
+    let kept = h.store().unwrap().list_documents().unwrap();
+    assert_eq!(kept.len(), 2, "each document once, by sha256");
+    assert_eq!(kept.iter().filter(|d| d.sha256 == bescheid.source.sha256).count(), 1);
+    let back: schreibstube_core::documents::Document = serde_json::from_value(kept[0].data.clone()).unwrap();
+    assert_eq!(back, bescheid, "the whole document with its positions is kept");
+
+    // The trace: sentences with their sources, the invented amount flagged, the provenance.
+    let t = h.trace(both).unwrap();
+    assert_eq!(t.status, store::TraceStatus::Traced);
+    assert_eq!(t.note_de, None);
+    assert_eq!(t.sentences.len(), 4, "{:#?}", t.sentences);
+    let fee = &t.sentences[0];
+    assert!(fee.supported && fee.sources.iter().any(|p| p.file == "gebuehrenbescheid.txt" && p.paragraph == 2), "{fee:#?}");
+    assert!(t.sentences[1].sources.iter().any(|p| p.file == "gebuehrenbescheid.txt" && p.paragraph == 3), "{:#?}", t.sentences[1]);
+    assert!(!t.sentences[3].supported && t.sentences[3].sources.is_empty(), "{:#?}", t.sentences[3]);
+    assert!(t.unsupported.iter().any(|u| u.text.contains("999") && u.sentence == 2), "{:#?}", t.unsupported);
+    assert_eq!(t.provenance.model_sha256, "a5".repeat(32));
+    assert_eq!(t.provenance.parameters["temperature"], 0.2);
+    let names: Vec<_> = t.inputs.iter().map(|i| (i.file_name.as_deref(), i.kept)).collect();
+    assert_eq!(names, vec![(Some("gebuehrenbescheid.txt"), true), (Some("bauantrag.txt"), true)]);
+    assert_eq!(h.trace(9999).unwrap_err().code(), "history_entry_not_found");
+
+    // The DSGVO export holds the kept documents.
+    let zip_path = dir.path().join("export.zip");
+    assert_eq!(h.store().unwrap().export_zip(&zip_path).unwrap().documents, 2);
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+    let mut json = String::new();
+    zip.by_name("documents.json").unwrap().read_to_string(&mut json).unwrap();
+    assert!(json.contains("Lindenweg 4") && json.contains("120,00 Euro"));
+    assert!(zip.file_names().filter_map(Result::ok).any(|n| n.starts_with("documents/") && n.ends_with("-bauantrag.txt.txt")));
+
+    // Deleting a result deletes the documents no other result lists (DSGVO), in one step.
+    assert!(h.store_mut().unwrap().delete_result(both).unwrap());
+    let left: Vec<String> = h.store().unwrap().list_documents().unwrap().into_iter().map(|d| d.file_name).collect();
+    assert_eq!(left, vec!["gebuehrenbescheid.txt"], "the Bescheid still belongs to result {one}");
+    assert_eq!(h.trace(one).unwrap().status, store::TraceStatus::Traced);
+    // Retention takes the rest.
+    assert_eq!(h.store_mut().unwrap().delete_created_before(i64::MAX).unwrap(), 1);
+    assert!(h.store().unwrap().list_documents().unwrap().is_empty());
+    assert!(h.store().unwrap().audit_log().unwrap().iter().any(|e| e.action == "documents_deleted"));
+    drop(h);
+    let raw = std::fs::read(dir.path().join(DB_FILE)).unwrap();
+    assert!(!raw.windows(10).any(|w| w == b"Lindenweg "), "documents are encrypted like results");
+    keychain.delete().unwrap();
+}
+
+#[test]
+fn older_results_and_free_text_trace_without_sources_and_history_off_keeps_no_documents() {
+    let keychain = test_keychain("trace-old");
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = History::open_with(dir.path(), Policy::default(), &keychain);
+    let bescheid = doc("gebuehrenbescheid.txt", BESCHEID);
+    // Saved the old way: provenance lists the file, the store has no document.
+    let old = h.record(&task_result(SUMMARY, &[&bescheid])).unwrap().unwrap();
+    let t = h.trace(old).unwrap();
+    assert_eq!(t.status, store::TraceStatus::NotKept);
+    assert!(t.note_de.as_deref().unwrap().contains("nicht gespeichert"));
+    assert!(t.sentences.is_empty() && t.unsupported.is_empty());
+    assert_eq!(t.inputs, vec![store::TraceInput { file_name: None, sha256: bescheid.source.sha256.clone(), kept: false }]);
+    let free = h.record(&result(SECRET)).unwrap().unwrap();
+    assert_eq!(h.trace(free).unwrap().status, store::TraceStatus::NoDocuments);
+    drop(h);
+
+    let mut h = History::open_with(dir.path(), policy("keep_history = false\n"), &keychain);
+    assert_eq!(h.record_with_documents(&task_result(SUMMARY, &[&bescheid]), &[bescheid.clone()]).unwrap(), None);
+    assert!(h.store().unwrap().list_documents().unwrap().is_empty());
+    keychain.delete().unwrap();
+}

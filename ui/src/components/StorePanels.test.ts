@@ -6,7 +6,7 @@ import HistoryPanel from './HistoryPanel.svelte';
 import PrivacySettings from './PrivacySettings.svelte';
 import type { StoreBackend } from '../lib/backend';
 import { setLang } from '../lib/locale.svelte';
-import type { HistoryItem, SettingsView, StoreStatus, UserSettings } from '../lib/types';
+import type { HistoryItem, Position, ResultTrace, SettingsView, StoreStatus, UserSettings } from '../lib/types';
 
 const flush = async () => {
   for (let i = 0; i < 3; i++) {
@@ -20,6 +20,36 @@ const $ = <T extends Element = HTMLElement>(sel: string) => {
   if (!el) throw new Error(`missing ${sel}`);
   return el;
 };
+
+const pos = (paragraph: number, page: number | null): Position => ({
+  file: 'bescheid.pdf',
+  file_sha256: 'b1',
+  page,
+  paragraph,
+  attachment: null,
+  sheet: null,
+  row: null,
+});
+
+/** Entry 2 was saved with its documents; entry 1 is an older one without them. */
+function trace(id: number): ResultTrace {
+  const provenance = { model_name: 'Gemma 3 270M', model_sha256: 'a5'.repeat(32), template: null, input_sha256: ['b1'], parameters: { temperature: 0.2 }, app_version: '0.1.0' };
+  const base = { id, created_at: 1_700_000_000, task: 'summary', title: 'Zusammenfassung: bescheid.pdf', provenance };
+  if (id === 1) {
+    return { ...base, status: 'not_kept', note_de: 'nicht gespeichert', sentences: [], unsupported: [], inputs: [{ file_name: null, sha256: 'b1', kept: false }] };
+  }
+  return {
+    ...base,
+    status: 'traced',
+    note_de: null,
+    sentences: [
+      { text: 'Die Gebühr beträgt 120,00 Euro.', sources: [pos(2, 1), pos(5, 2)], figures: [], supported: true },
+      { text: 'Es wird ein Zuschlag von 999,00 Euro fällig.', sources: [], figures: [], supported: false },
+    ],
+    unsupported: [{ text: '999,00 Euro', kind: 'betrag', sentence: 1 }],
+    inputs: [{ file_name: 'bescheid.pdf', sha256: 'b1', kept: true }],
+  };
+}
 
 function fakeStore(opts: { locked?: boolean; status?: StoreStatus } = {}) {
   const calls: string[] = [];
@@ -62,6 +92,11 @@ function fakeStore(opts: { locked?: boolean; status?: StoreStatus } = {}) {
       calls.push(`delete:${id}`);
       items = items.filter((x) => x.id !== id);
     },
+    historyTrace: async (id) => {
+      calls.push(`trace:${id}`);
+      return trace(id);
+    },
+    historyAsDocument: async (id) => ({ status: 'failed', file_name: `Ergebnis-${id}.txt`, error: { code: 'x', message_de: 'x', message_en: 'x' } }),
     settingsGet: async () => view(),
     settingsSet: async (u) => {
       calls.push(`set:${JSON.stringify(u)}`);
@@ -132,6 +167,50 @@ describe('HistoryPanel', () => {
     expect(s.calls).toContain('delete:1');
     expect(document.querySelector('.history-detail')).toBeNull();
     expect($('.notice').textContent).toBe('Eintrag gelöscht.');
+  });
+
+  it('shows how an entry came about: sentences with sources, unsupported ones marked, model and inputs', async () => {
+    const s = fakeStore();
+    component = mount(HistoryPanel, { target: $('#app'), props: { api: s.api } });
+    await flush();
+    $<HTMLButtonElement>('.history-item[data-id="2"]').click();
+    await flush();
+    const toggle = $<HTMLButtonElement>('#history-trace-toggle');
+    expect(toggle.textContent).toBe('Wie ist das entstanden?');
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(document.querySelector('#history-trace')).toBeNull();
+    toggle.click();
+    await flush();
+    expect(s.calls).toEqual(['trace:2']);
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    const items = [...document.querySelectorAll('#history-trace-sentences > li')];
+    expect(items).toHaveLength(2);
+    expect(items[0].getAttribute('data-supported')).toBe('true');
+    expect([...items[0].querySelectorAll('cite')].map((c) => c.textContent)).toEqual(['bescheid.pdf, Seite 1, Absatz 2', 'bescheid.pdf, Seite 2, Absatz 5']);
+    // Unsupported: said in words, not by colour alone, and the invented amount is flagged.
+    expect(items[1].querySelector('.no-source')?.textContent).toBe('(keine Quelle gefunden)');
+    expect(items[1].querySelector('mark.flag')?.textContent).toContain('999,00 Euro');
+    expect($('#history-trace-flags').textContent).toContain('999,00 Euro');
+    const prov = $('#history-trace-provenance').textContent ?? '';
+    expect(prov).toContain('Gemma 3 270M');
+    expect(prov).toContain('a5'.repeat(32));
+    expect(prov).toContain('{"temperature":0.2}');
+    expect($('#history-trace-inputs').textContent).toContain('bescheid.pdf');
+    expect($('#history-trace-inputs').textContent).toContain('(gespeichert)');
+    await noSeriousAxe();
+
+    // An older entry: the sources were not kept, said clearly, no error.
+    $<HTMLButtonElement>('.history-item[data-id="1"]').click();
+    await flush();
+    expect(document.querySelector('#history-trace')).toBeNull();
+    $<HTMLButtonElement>('#history-trace-toggle').click();
+    await flush();
+    expect($('#history-trace-status').textContent).toBe(
+      'Für dieses ältere Ergebnis wurden die Quellen nicht gespeichert; die Herkunft einzelner Sätze lässt sich nicht mehr zeigen.',
+    );
+    expect(document.querySelector('#history-trace-sentences')).toBeNull();
+    expect(document.querySelector('[role="alert"]')).toBeNull();
+    expect($('#history-trace-inputs').textContent).toContain('(nicht gespeichert)');
   });
 
   it('reloads when the shell reports a saved result', async () => {

@@ -16,6 +16,7 @@ import type {
   GenEvent,
   GenParams,
   HistoryItem,
+  ResultTrace,
   ImportReport,
   LetterFormat,
   ModelStatus,
@@ -192,6 +193,10 @@ export interface StoreBackend {
   historySearch(query: string, limit?: number): Promise<HistoryItem[]>;
   historyGet(id: number): Promise<StoredResult>;
   historyDelete(id: number): Promise<void>;
+  /** "Wie ist das entstanden?": sentences with their sources in the documents kept with the result. */
+  historyTrace(id: number): Promise<ResultTrace>;
+  /** A stored result's text as a session document (`Ergebnis-<id>.txt`), to explain it. */
+  historyAsDocument(id: number): Promise<AddResult>;
   settingsGet(): Promise<SettingsView>;
   settingsSet(user: UserSettings): Promise<SettingsView>;
   /** Resolves with the path of the ZIP. */
@@ -215,6 +220,8 @@ export const tauriStoreBackend: StoreBackend = {
     call(async () => {
       await invoke<null>('history_delete', { id });
     }),
+  historyTrace: (id) => call(() => invoke<ResultTrace>('history_trace', { id })),
+  historyAsDocument: (id) => call(() => invoke<AddResult>('history_as_document', { id })),
   settingsGet: () => call(() => invoke<SettingsView>('settings_get')),
   settingsSet: (user) => call(() => invoke<SettingsView>('settings_set', { user })),
   dataExport: () => call(() => invoke<string>('data_export')),

@@ -77,5 +77,16 @@ export function settingsToSave(
 }
 
 export function taskLabelKey(task: string): MessageKey | null {
-  return task === 'free_text' ? 'history.task.free_text' : null;
+  switch (task) {
+    case 'free_text':
+      return 'history.task.free_text';
+    case 'summary':
+      return 'history.task.summary';
+    case 'explanation':
+      return 'history.task.explanation';
+    case 'draft':
+      return 'history.task.draft';
+    default:
+      return null;
+  }
 }

@@ -179,6 +179,21 @@ export interface HistoryItem {
   model_name: string;
 }
 
+/** "Wie ist das entstanden?" for a stored result (core: `store::ResultTrace`). */
+export interface ResultTrace {
+  id: number;
+  created_at: number;
+  task: string;
+  title: string;
+  /** not_kept: an older result saved before documents were kept; no_documents: free text */
+  status: 'traced' | 'partial' | 'not_kept' | 'no_documents';
+  note_de: string | null;
+  sentences: { text: string; sources: Position[]; figures: string[]; supported: boolean }[];
+  unsupported: Unsupported[];
+  provenance: StoredResult['provenance'];
+  inputs: { file_name: string | null; sha256: string; kept: boolean }[];
+}
+
 export interface StoredResult {
   id: number;
   created_at: number;

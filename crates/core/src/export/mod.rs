@@ -246,6 +246,26 @@ impl Report {
         Some((heading.clone(), pdf_bars))
     }
 
+    /// The chart as text for Markdown: labels padded to one width, then a bar of `█` scaled to
+    /// the largest absolute value; a negative bar is `−` and `░`, so it reads without colour.
+    fn text_chart(&self) -> Option<(String, Vec<String>)> {
+        const WIDTH: f64 = 30.0;
+        let (heading, bars) = self.chart.as_ref()?;
+        let largest = bars.iter().map(|b| b.1.abs()).fold(0.0_f64, f64::max);
+        let label_width = bars.iter().map(|b| b.0.chars().count()).max().unwrap_or(0);
+        let lines = bars
+            .iter()
+            .map(|(label, v)| {
+                // A non-zero value always gets at least one mark.
+                let n = if largest > 0.0 && *v != 0.0 { ((v.abs() / largest * WIDTH).round() as usize).max(1) } else { 0 };
+                let pad = " ".repeat(label_width - label.chars().count());
+                let bar = if *v < 0.0 { format!("−{}", "░".repeat(n)) } else { "█".repeat(n) };
+                format!("{label}{pad}  {bar}").trim_end().to_owned()
+            })
+            .collect();
+        Some((heading.clone(), lines))
+    }
+
     fn footer(&self, created: &str) -> String {
         format!("Erstellt mit KI-Unterstützung (Schreibstube) am {created} · Modell: {} (sha256 {})", self.model.name, self.model.sha256)
     }
@@ -264,6 +284,13 @@ impl Report {
         }
         for (text, sources) in &self.sentences {
             md.push_str(&format!("- {}\n", Self::sentence_line(text, sources)));
+        }
+        if let Some((heading, lines)) = self.text_chart() {
+            md.push_str(&format!("\n## {heading}\n\n```text\n"));
+            for l in lines {
+                md.push_str(&format!("{l}\n"));
+            }
+            md.push_str("```\n");
         }
         for t in &self.tables {
             md.push_str(&format!("\n## {}\n\n| {} |\n|{}\n", t.heading, t.columns.join(" | "), "---|".repeat(t.columns.len())));
@@ -296,6 +323,10 @@ impl Report {
                 run(&format!("• {text} "), ""),
                 run(&format!("[{src}]"), "<w:color w:val=\"44546A\"/><w:sz w:val=\"18\"/>")
             ));
+        }
+        if let Some((heading, bars)) = &self.chart {
+            body.push_str(&para(heading, Style::Heading));
+            body.push_str(&docx_chart(bars));
         }
         for t in &self.tables {
             body.push_str(&para(&t.heading, Style::Heading));
@@ -441,6 +472,60 @@ fn change_chart(r: &ExplainResult) -> Option<(String, Vec<(String, f64)>)> {
     (!bars.is_empty()).then(|| (format!("Veränderung von {} zu {}", table.from, table.to), bars))
 }
 
+/// The chart in DOCX: a table with fixed layout, one row per bar: the label with its value, then
+/// a grid of equal columns in which a shaded cell spans the bar from the zero line (gridSpan).
+/// Plain table markup, so Word and LibreOffice both draw it; positive bars are solid, negative
+/// ones striped, and the value is in the label, so nothing depends on colour.
+fn docx_chart(bars: &[(String, f64)]) -> String {
+    const COLS: i64 = 40;
+    const COL_W: i64 = 136;
+    const LABEL_W: i64 = 3630;
+    let min = bars.iter().map(|b| b.1).fold(0.0_f64, f64::min);
+    let max = bars.iter().map(|b| b.1).fold(0.0_f64, f64::max);
+    let span = if max - min > 0.0 { max - min } else { 1.0 };
+    let col = |v: f64| (((v - min) / span) * COLS as f64).round() as i64;
+    let zero = col(0.0);
+    let none = "<w:tcBorders><w:top w:val=\"nil\"/><w:left w:val=\"nil\"/><w:bottom w:val=\"nil\"/><w:right w:val=\"nil\"/></w:tcBorders>";
+    let cell = |cols: i64, shd: &str, text: &str| {
+        format!(
+            "<w:tc><w:tcPr><w:tcW w:w=\"{}\" w:type=\"dxa\"/><w:gridSpan w:val=\"{cols}\"/>{none}{shd}</w:tcPr><w:p><w:pPr><w:spacing w:before=\"20\" w:after=\"20\"/></w:pPr>{}</w:p></w:tc>",
+            cols * COL_W,
+            if text.is_empty() { String::new() } else { run(text, "<w:sz w:val=\"18\"/>") }
+        )
+    };
+    let mut out = format!("<w:tbl><w:tblPr><w:tblW w:w=\"{}\" w:type=\"dxa\"/><w:tblLayout w:type=\"fixed\"/></w:tblPr><w:tblGrid>", LABEL_W + COLS * COL_W);
+    out.push_str(&format!("<w:gridCol w:w=\"{LABEL_W}\"/>"));
+    for _ in 0..COLS {
+        out.push_str(&format!("<w:gridCol w:w=\"{COL_W}\"/>"));
+    }
+    out.push_str("</w:tblGrid>");
+    for (label, v) in bars {
+        let (mut from, mut to) = (zero.min(col(*v)), zero.max(col(*v)));
+        if from == to && *v != 0.0 {
+            // Too small for one column: still one, on its side of the zero line.
+            if *v < 0.0 { from = (to - 1).max(0) } else { to = (from + 1).min(COLS) }
+        }
+        let shd = if *v < 0.0 {
+            "<w:shd w:val=\"diagStripe\" w:color=\"000000\" w:fill=\"FFFFFF\"/>"
+        } else {
+            "<w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"44546A\"/>"
+        };
+        out.push_str("<w:tr><w:trPr><w:cantSplit/></w:trPr>");
+        out.push_str(&format!(
+            "<w:tc><w:tcPr><w:tcW w:w=\"{LABEL_W}\" w:type=\"dxa\"/>{none}</w:tcPr><w:p><w:pPr><w:spacing w:before=\"20\" w:after=\"20\"/></w:pPr>{}</w:p></w:tc>",
+            run(label, "")
+        ));
+        for (cols, shd) in [(from, ""), (to - from, shd), (COLS - to, "")] {
+            if cols > 0 {
+                out.push_str(&cell(cols, shd, ""));
+            }
+        }
+        out.push_str("</w:tr>");
+    }
+    out.push_str("</w:tbl>");
+    out
+}
+
 enum Style {
     Title,
     Heading,
@@ -530,6 +615,62 @@ mod tests {
         assert!(md.contains("- Die Gebühr beträgt 1.250,00 € <brutto> & ist fällig. [akte.pdf, S. 3, Abs. 7]"));
         assert!(md.contains("| Betrag | 1.250,00 € |"));
         assert!(md.contains("Modell: Gemma 3 270M (sha256 a5fd)"));
+    }
+
+    fn charted() -> Report {
+        let mut r = Report::from_summary(&result());
+        r.chart = Some((
+            "Veränderung von Ansatz 2025 zu Ansatz 2026".into(),
+            vec![
+                ("Feuerwehr: +125.000,00 €".into(), 125_000.0),
+                ("Schulen: -100.000,00 €".into(), -100_000.0),
+                ("Bauhof: +500,00 €".into(), 500.0),
+                ("Friedhof: 0,00 €".into(), 0.0),
+            ],
+        ));
+        r
+    }
+
+    #[test]
+    fn markdown_has_the_chart_as_text_bars_one_line_per_value() {
+        let md = charted().markdown("2026-11-26");
+        assert!(md.contains("## Veränderung von Ansatz 2025 zu Ansatz 2026\n\n```text\n"), "{md}");
+        let block = md.split("```text\n").nth(1).unwrap().split("```").next().unwrap();
+        let lines: Vec<&str> = block.lines().collect();
+        assert_eq!(lines.len(), 4, "{block}");
+        // Scaled to the largest absolute value (30 marks); negative: "−" and another character.
+        assert!(lines[0].starts_with("Feuerwehr: +125.000,00 €") && lines[0].ends_with(&"█".repeat(30)), "{}", lines[0]);
+        assert!(lines[1].ends_with(&format!("−{}", "░".repeat(24))) && !lines[1].contains('█'), "{}", lines[1]);
+        assert!(lines[2].ends_with("  █"), "a small value keeps one mark: {}", lines[2]);
+        assert_eq!(lines[3], "Friedhof: 0,00 €");
+        let bar_start: Vec<usize> = lines[..3].iter().map(|l| l.find(['█', '−']).unwrap()).collect();
+        assert!(bar_start.windows(2).all(|w| w[0] == w[1]), "bars start in one column: {bar_start:?}");
+        // The chart comes before the tables, as in the PDF.
+        assert!(md.find("```text").unwrap() < md.find("| Betrag |").unwrap());
+    }
+
+    /// Every bar of the chart reads back from the DOCX: its label and value, in order.
+    #[test]
+    fn docx_has_the_chart_with_every_label_and_value() {
+        let bytes = charted().docx("2026-11-26T10:00:00Z").unwrap();
+        let doc = documents::extract_bytes("erklaerung.docx", &bytes, &ExtractOptions::default()).unwrap();
+        let text = doc.text();
+        let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s} in {text}"));
+        let order = [
+            at("Veränderung von Ansatz 2025 zu Ansatz 2026"),
+            at("Feuerwehr: +125.000,00 €"),
+            at("Schulen: -100.000,00 €"),
+            at("Bauhof: +500,00 €"),
+            at("Friedhof: 0,00 €"),
+        ];
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+        // Feuerwehr: the zero line at column 18 of 40 (100k of 225k), the bar 22 columns wide.
+        assert!(xml.contains("<w:gridSpan w:val=\"22\"/><w:tcBorders><w:top w:val=\"nil\"/><w:left w:val=\"nil\"/><w:bottom w:val=\"nil\"/><w:right w:val=\"nil\"/></w:tcBorders><w:shd w:val=\"clear\""), "solid positive bar");
+        assert!(xml.contains("<w:shd w:val=\"diagStripe\""), "striped negative bar");
+        assert_eq!(xml.matches("<w:tr><w:trPr><w:cantSplit/>").count(), 4);
     }
 
     /// The DOCX reads back through the app's own DOCX reader (zip + XML), text and metadata intact.

@@ -1,6 +1,7 @@
 //! What the front ends hold: the store if it could be opened (or why not), the IT policy and the
 //! rules that follow from both (keep history at all, retention). The CLI and the app save results
-//! through [`History::record`], so both behave the same:
+//! through [`History::record`] (task results with their documents: [`History::record_with_documents`]),
+//! so both behave the same:
 //!
 //! - history off (policy or user): nothing is saved, `Ok(None)`;
 //! - store unavailable (no Secret Service, key missing or wrong): the result is still shown, the
@@ -11,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{Keychain, NewResult, Store, DB_FILE};
+use super::{Keychain, NewDocument, NewResult, ResultTrace, Store, DB_FILE};
+use crate::documents::Document;
 use crate::error::{CoreError, ErrorInfo, Result};
 use crate::policy::{self, EffectiveSettings, Policy, UserSettings};
 
@@ -138,6 +140,24 @@ impl History {
         let id = self.store_mut()?.save_result(result)?;
         tracing::info!(id, task = result.task.as_str(), "result saved");
         Ok(Some(id))
+    }
+
+    /// Like [`Self::record`], and keeps the documents the result came from (each once, by
+    /// sha256) so that "Wie ist das entstanden?" can trace it later. They are deleted with the
+    /// last result that lists them.
+    pub fn record_with_documents(&mut self, result: &NewResult, docs: &[Document]) -> Result<Option<i64>> {
+        if !self.settings().keep_history.value {
+            return Ok(None);
+        }
+        let docs: Vec<NewDocument> = docs.iter().map(NewDocument::from_document).collect();
+        let id = self.store_mut()?.save_result_with_documents(result, &docs)?;
+        tracing::info!(id, task = result.task.as_str(), documents = docs.len(), "result saved");
+        Ok(Some(id))
+    }
+
+    /// "Wie ist das entstanden?" for a stored result; see [`Store::trace`].
+    pub fn trace(&self, id: i64) -> Result<ResultTrace> {
+        self.store()?.trace(id)
     }
 
     /// Retention: deletes results older than the retention period (everything when history is

@@ -11,6 +11,7 @@ mod export;
 mod history;
 mod key;
 mod schema;
+mod trace;
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -22,6 +23,7 @@ use crate::error::{CoreError, Result};
 pub use export::{timestamp_utc, ExportSummary};
 pub use history::{History, HistoryState, HistoryStatus};
 pub use key::{DbKey, Keychain};
+pub use trace::{ResultTrace, TraceInput, TraceStatus};
 
 pub use schema::VERSION as SCHEMA_VERSION;
 
@@ -99,6 +101,19 @@ pub struct NewDocument {
     pub text: String,
     /// The extractor's JSON (blocks with positions, metadata).
     pub data: serde_json::Value,
+}
+
+impl NewDocument {
+    /// A read file as the store keeps it: keyed by the file's sha256 (as provenance lists it),
+    /// with the whole `Document` as JSON so a trace can cite its pages and paragraphs again.
+    pub fn from_document(doc: &crate::documents::Document) -> Self {
+        Self {
+            file_name: doc.source.file_name.clone(),
+            sha256: doc.source.sha256.clone(),
+            text: doc.text(),
+            data: serde_json::to_value(doc).unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -207,6 +222,41 @@ impl Store {
         Ok(id)
     }
 
+    /// Saves a result and the documents it came from in one transaction: each document once
+    /// (a sha256 already stored is not saved again), so "Wie ist das entstanden?" can trace the
+    /// result later. Returns the result's id.
+    pub fn save_result_with_documents(&mut self, r: &NewResult, docs: &[NewDocument]) -> Result<i64> {
+        let now = now();
+        let provenance = serde_json::to_string(&r.provenance).unwrap_or_default();
+        let tx = self.conn.transaction().map_err(|e| store_error(&self.path, e))?;
+        let run = |tx: &rusqlite::Transaction<'_>| -> rusqlite::Result<i64> {
+            tx.execute(
+                "INSERT INTO results (created_at, task, title, body, data, provenance) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![now, r.task, r.title, r.body, r.data.to_string(), provenance],
+            )?;
+            let id = tx.last_insert_rowid();
+            audit(tx, now, "result_saved", Some(&r.task), Some(&r.provenance))?;
+            for d in docs {
+                let known: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM documents WHERE sha256 = ?1)", [&d.sha256], |row| row.get(0))?;
+                if !known {
+                    insert_document(tx, now, d)?;
+                }
+            }
+            Ok(id)
+        };
+        let id = run(&tx).map_err(|e| store_error(&self.path, e))?;
+        tx.commit().map_err(|e| store_error(&self.path, e))?;
+        Ok(id)
+    }
+
+    /// The stored document with this sha256 (the file's, as provenance lists it).
+    pub fn document_by_sha256(&self, sha256: &str) -> Result<Option<StoredDocument>> {
+        self.conn
+            .query_row(&format!("{SELECT_DOCUMENT} WHERE sha256 = ?1 ORDER BY id LIMIT 1"), [sha256], row_to_document)
+            .optional()
+            .map_err(|e| store_error(&self.path, e))
+    }
+
     pub fn get_result(&self, id: i64) -> Result<Option<StoredResult>> {
         self.conn
             .query_row(&format!("{SELECT_RESULT} WHERE id = ?1"), [id], row_to_result)
@@ -241,6 +291,7 @@ impl Store {
         let n = tx.execute("DELETE FROM results WHERE id = ?1", [id]).map_err(|e| store_error(&self.path, e))?;
         if n > 0 {
             audit(&tx, now(), "result_deleted", None, None).map_err(|e| store_error(&self.path, e))?;
+            prune_documents(&tx).map_err(|e| store_error(&self.path, e))?;
         }
         tx.commit().map_err(|e| store_error(&self.path, e))?;
         Ok(n > 0)
@@ -257,6 +308,7 @@ impl Store {
         let n = tx.execute("DELETE FROM results WHERE created_at < ?1", [cutoff]).map_err(|e| store_error(&self.path, e))?;
         if n > 0 {
             audit(&tx, now(), "retention_deleted", None, None).map_err(|e| store_error(&self.path, e))?;
+            prune_documents(&tx).map_err(|e| store_error(&self.path, e))?;
         }
         tx.commit().map_err(|e| store_error(&self.path, e))?;
         Ok(n)
@@ -309,38 +361,15 @@ impl Store {
 
     /// Keeps a document's extracted text; returns its id.
     pub fn save_document(&mut self, d: &NewDocument) -> Result<i64> {
-        let now = now();
         let tx = self.conn.transaction().map_err(|e| store_error(&self.path, e))?;
-        tx.execute(
-            "INSERT INTO documents (added_at, file_name, sha256, text, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![now, d.file_name, d.sha256, d.text, d.data.to_string()],
-        )
-        .map_err(|e| store_error(&self.path, e))?;
-        let id = tx.last_insert_rowid();
-        let p = Provenance { input_sha256: vec![d.sha256.clone()], ..Default::default() };
-        audit(&tx, now, "document_saved", None, Some(&p)).map_err(|e| store_error(&self.path, e))?;
+        let id = insert_document(&tx, now(), d).map_err(|e| store_error(&self.path, e))?;
         tx.commit().map_err(|e| store_error(&self.path, e))?;
         Ok(id)
     }
 
     pub fn list_documents(&self) -> Result<Vec<StoredDocument>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, added_at, file_name, sha256, text, data FROM documents ORDER BY id")
-            .map_err(|e| store_error(&self.path, e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                let data: String = r.get(5)?;
-                Ok(StoredDocument {
-                    id: r.get(0)?,
-                    added_at: r.get(1)?,
-                    file_name: r.get(2)?,
-                    sha256: r.get(3)?,
-                    text: r.get(4)?,
-                    data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
-                })
-            })
-            .map_err(|e| store_error(&self.path, e))?;
+        let mut stmt = self.conn.prepare(&format!("{SELECT_DOCUMENT} ORDER BY id")).map_err(|e| store_error(&self.path, e))?;
+        let rows = stmt.query_map([], row_to_document).map_err(|e| store_error(&self.path, e))?;
         rows.collect::<rusqlite::Result<_>>().map_err(|e| store_error(&self.path, e))
     }
 
@@ -397,6 +426,47 @@ fn row_to_result(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredResult> {
         data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
         provenance: serde_json::from_str(&provenance).unwrap_or_default(),
     })
+}
+
+const SELECT_DOCUMENT: &str = "SELECT id, added_at, file_name, sha256, text, data FROM documents";
+
+fn row_to_document(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDocument> {
+    let data: String = r.get(5)?;
+    Ok(StoredDocument {
+        id: r.get(0)?,
+        added_at: r.get(1)?,
+        file_name: r.get(2)?,
+        sha256: r.get(3)?,
+        text: r.get(4)?,
+        data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
+    })
+}
+
+fn insert_document(tx: &rusqlite::Transaction<'_>, now: i64, d: &NewDocument) -> rusqlite::Result<i64> {
+    tx.execute(
+        "INSERT INTO documents (added_at, file_name, sha256, text, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![now, d.file_name, d.sha256, d.text, d.data.to_string()],
+    )?;
+    let id = tx.last_insert_rowid();
+    let p = Provenance { input_sha256: vec![d.sha256.clone()], ..Default::default() };
+    audit(tx, now, "document_saved", None, Some(&p))?;
+    Ok(id)
+}
+
+/// DSGVO: a document lives only as long as a result that lists it among its inputs. Runs in the
+/// transaction that deleted results, so no document is ever left without one.
+fn prune_documents(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<usize> {
+    let n = tx.execute(
+        "DELETE FROM documents WHERE sha256 NOT IN (
+             SELECT j.value FROM results,
+                 json_each(CASE WHEN json_valid(results.provenance) THEN results.provenance ELSE '{}' END, '$.input_sha256') AS j
+             WHERE j.value IS NOT NULL)",
+        [],
+    )?;
+    if n > 0 {
+        audit(tx, now(), "documents_deleted", None, None)?;
+    }
+    Ok(n)
 }
 
 fn audit(tx: &rusqlite::Transaction<'_>, at: i64, action: &str, task: Option<&str>, p: Option<&Provenance>) -> rusqlite::Result<()> {
