@@ -81,7 +81,7 @@ impl Store {
         let (sentences, unsupported) = if docs.is_empty() {
             (Vec::new(), Vec::new())
         } else {
-            let t = explain::trace(&result.body, &docs);
+            let t = explain::trace(&traced_text(&result.task, &result.body, &result.data), &docs);
             (t.sentences, t.unsupported)
         };
         Ok(ResultTrace {
@@ -96,5 +96,38 @@ impl Store {
             provenance: result.provenance,
             inputs,
         })
+    }
+}
+
+/// The text whose sentences are traced: for a draft letter only the paragraphs the model wrote
+/// (or the clerk edited) — address, salutation and the template's fixed passages come from the
+/// fields and the template, not from the documents.
+fn traced_text(task: &str, body: &str, data: &serde_json::Value) -> String {
+    if task == "draft" {
+        if let Some(paragraphs) = data["letter"]["paragraphs"].as_array() {
+            return paragraphs
+                .iter()
+                .filter(|p| p["origin"] != "fixed")
+                .filter_map(|p| p["text"].as_str())
+                .collect::<Vec<_>>()
+                .join("\n\n");
+        }
+    }
+    body.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::traced_text;
+
+    #[test]
+    fn a_drafts_trace_covers_only_what_the_model_wrote() {
+        let data = serde_json::json!({ "letter": { "paragraphs": [
+            { "origin": "model", "text": "Vielen Dank für Ihren Antrag." },
+            { "origin": "fixed", "text": "Nach § 26 Abs. 2 VwVfG …" },
+            { "origin": "edited", "text": "Die Gehaltsnachweise fehlen noch." },
+        ] } });
+        assert_eq!(traced_text("draft", "Max Mustermann\n…", &data), "Vielen Dank für Ihren Antrag.\n\nDie Gehaltsnachweise fehlen noch.");
+        assert_eq!(traced_text("summary", "Der Text.", &data), "Der Text.");
     }
 }
