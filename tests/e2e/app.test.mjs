@@ -495,7 +495,26 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
       await sleep(300);
     }
     log("history lists the summary");
+    // "Wie ist das entstanden?": the stored summary's sentences traced to the kept case file.
+    const id = await exec(`return [...document.querySelectorAll("#history .history-item")].find((b) => b.textContent.includes("Zusammenfassung: Beispielakte-Bauantrag.pdf"))?.dataset.id ?? null;`);
+    assert.ok(id, "the summary's history entry");
+    await click(`#history .history-item[data-id="${id}"]`);
+    await click("#history-trace-toggle");
+    let tr;
+    for (const end = Date.now() + 15_000; ; await sleep(250)) {
+      tr = await exec(`const q = (s) => document.querySelector(s);
+        return { status: q("#history-trace-status")?.dataset.status ?? null, sources: q("#history-trace-sentences")?.textContent ?? "",
+          inputs: q("#history-trace-inputs")?.textContent ?? "", provenance: q("#history-trace-provenance")?.textContent ?? "" };`);
+      if (tr.status) break;
+      if (Date.now() > end) throw new Error("no trace shown");
+    }
+    assert.equal(tr.status, "traced", JSON.stringify(tr));
+    assert.match(tr.inputs, /Beispielakte-Bauantrag\.pdf/);
+    assert.match(tr.provenance, /a5fd3b62230aa5ec/);
+    log("history trace shown");
   });
+
+  step("history with its trace has no serious/critical axe violations", T.script + 120_000, () => axeCheck("history-trace"));
 
   step("Erklären: the budget sample's figures are computed by code, charted and explained", T.summary + 60_000, async () => {
     await click("#task-explain");
@@ -538,6 +557,31 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
   });
 
   step("Erklären screen has no serious/critical axe violations", T.script + 120_000, () => axeCheck("explain"));
+
+  step("Erklären: an earlier result (the summary) is picked from the history and explained", T.summary + 60_000, async () => {
+    const value = await exec(`const s = document.getElementById("explain-earlier");
+      const o = s && [...s.options].find((o) => o.textContent.includes("Beispielakte-Bauantrag.pdf"));
+      if (!o) return null;
+      s.value = o.value; s.dispatchEvent(new Event("change", { bubbles: true }));
+      return o.value;`);
+    assert.ok(value, "the summary is offered as an earlier result");
+    await click("#explain-earlier-use");
+    for (const end = Date.now() + 20_000; ; await sleep(250)) {
+      const t = await exec(`return document.getElementById("explain-doc")?.textContent ?? "";`);
+      if (t.includes(`Ergebnis-${value}.txt`)) break;
+      if (Date.now() > end) throw new Error(`the earlier result was not taken: ${JSON.stringify(t)}`);
+    }
+    await click('input[name="audience"][value="buerger"]');
+    await click("#explain-start");
+    for (const end = Date.now() + T.summary; ; await sleep(300)) {
+      checkAppAlive();
+      const st = await exec(`return document.getElementById("explain-result")?.getAttribute("data-state");`);
+      if (st === "error") throw new Error("explaining the earlier result failed");
+      if (st === "done") break;
+      if (Date.now() > end) throw new Error("no explanation of the earlier result in time");
+    }
+    log("earlier result explained");
+  });
 
   step("Brief: a Nachforderung answers the sample letter, prefilled, checked, previewed and exported as DOCX", T.summary + 120_000, async () => {
     await click("#explain-back");
