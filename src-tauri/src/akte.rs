@@ -234,18 +234,8 @@ pub fn summarize(
                 SummaryEvent::Token { text } => UiSummaryEvent::Token { request_id: id, text },
             })
         });
-        // A finished summary goes into the history (a stopped one is a partial: not kept).
         if let Ok(result) = &outcome {
-            if !result.cancelled {
-                let saved = history.lock().unwrap().as_mut().map(|h| h.record_with_documents(&result.to_history(&docs), &docs));
-                match saved {
-                    Some(Ok(_)) => {
-                        let _ = tauri::Emitter::emit(&app, crate::store_cmds::HISTORY_CHANGED, ());
-                    }
-                    Some(Err(e)) => tracing::warn!(code = e.code(), "summary not saved"),
-                    None => tracing::warn!("summary not saved: store not open"),
-                }
-            }
+            crate::store_cmds::save_task_result(&app, &history, result.cancelled, || result.to_history(&docs), &docs, "summary");
         }
         send(match outcome {
             Ok(result) => UiSummaryEvent::Done { request_id: id, result: Box::new(result) },

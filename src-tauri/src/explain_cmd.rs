@@ -11,7 +11,7 @@ use schreibstube_core::tasks::summarize::ModelRef;
 use schreibstube_core::{models, paths, CoreError, ErrorInfo};
 use serde::Serialize;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 
 use crate::AppState;
 
@@ -63,16 +63,7 @@ pub fn explain(
             })
         });
         if let Ok(result) = &outcome {
-            if !result.cancelled {
-                let saved = history.lock().unwrap().as_mut().map(|h| h.record_with_documents(&result.to_history(&docs), &docs));
-                match saved {
-                    Some(Ok(_)) => {
-                        let _ = app.emit(crate::store_cmds::HISTORY_CHANGED, ());
-                    }
-                    Some(Err(e)) => tracing::warn!(code = e.code(), "explanation not saved"),
-                    None => tracing::warn!("explanation not saved: store not open"),
-                }
-            }
+            crate::store_cmds::save_task_result(&app, &history, result.cancelled, || result.to_history(&docs), &docs, "explanation");
         }
         send(match outcome {
             Ok(result) => UiExplainEvent::Done { request_id: id, result: Box::new(result) },

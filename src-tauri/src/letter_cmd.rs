@@ -16,7 +16,7 @@ use schreibstube_core::tasks::summarize::ModelRef;
 use schreibstube_core::{models, paths, CoreError, ErrorInfo};
 use serde::Serialize;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 
 use crate::AppState;
 
@@ -115,16 +115,7 @@ fn spawn(
             })
         });
         if let Ok(result) = &outcome {
-            if !result.cancelled {
-                let saved = history.lock().unwrap().as_mut().map(|h| h.record_with_documents(&result.to_history(&docs), &docs));
-                match saved {
-                    Some(Ok(_)) => {
-                        let _ = app.emit(crate::store_cmds::HISTORY_CHANGED, ());
-                    }
-                    Some(Err(e)) => tracing::warn!(code = e.code(), "draft not saved"),
-                    None => tracing::warn!("draft not saved: store not open"),
-                }
-            }
+            crate::store_cmds::save_task_result(&app, &history, result.cancelled, || result.to_history(&docs), &docs, "draft");
         }
         send(match outcome {
             Ok(result) => UiDraftEvent::Done { request_id: id, result: Box::new(result) },

@@ -20,6 +20,21 @@ pub type SharedHistory = Arc<Mutex<Option<History>>>;
 /// Tells the UI's history list to reload (a result was saved or deleted, the store opened).
 pub const HISTORY_CHANGED: &str = "history-changed";
 
+/// Saves a finished task result (a stopped one is a partial: not kept) with the documents it
+/// rests on, and tells the history panel; `what` names the task in the log, never its content.
+pub(crate) fn save_task_result(app: &AppHandle, history: &SharedHistory, cancelled: bool, entry: impl FnOnce() -> schreibstube_core::store::NewResult, docs: &[schreibstube_core::documents::Document], what: &str) {
+    if cancelled {
+        return;
+    }
+    match history.lock().unwrap().as_mut().map(|h| h.record_with_documents(&entry(), docs)) {
+        Some(Ok(_)) => {
+            let _ = app.emit(HISTORY_CHANGED, ());
+        }
+        Some(Err(e)) => tracing::warn!(code = e.code(), task = what, "result not saved"),
+        None => tracing::warn!(task = what, "result not saved: store not open"),
+    }
+}
+
 fn changed<T>(app: &AppHandle, r: Result<T, ErrorInfo>) -> Result<T, ErrorInfo> {
     if r.is_ok() {
         let _ = app.emit(HISTORY_CHANGED, ());

@@ -8,33 +8,18 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
-use std::sync::OnceLock;
 
 use schreibstube_core::documents::{self, Document, ExtractOptions};
 use schreibstube_core::export::letter::{write_letter, LetterDoc, LetterFormat};
 use schreibstube_core::letters::template::{self, PartKind, Template};
 use schreibstube_core::letters::{LetterForm, Origin, Tone};
-use schreibstube_core::llm::{CancelToken, Engine, EngineConfig};
-use schreibstube_core::models::Manifest;
+use schreibstube_core::llm::CancelToken;
 use schreibstube_core::policy::SenderProfile;
 use schreibstube_core::tasks::draft::{self, DraftEvent, DraftOptions, DraftResult, FieldOrigin};
-use schreibstube_core::tasks::summarize::ModelRef;
 use schreibstube_core::CoreError;
 
-fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        let manifest = Manifest::locate(None).expect("models/models.toml (run `make setup`)");
-        let mut config = EngineConfig::new(manifest.path_of(manifest.default_entry()));
-        config.n_ctx = Some(4096);
-        Engine::load(config, |_| {}).expect("default model loads")
-    })
-}
-
-fn model_ref() -> ModelRef {
-    let info = engine().info();
-    ModelRef { name: info.name.clone(), file: info.file.clone(), sha256: "test".into() }
-}
+mod common;
+use common::{engine, model_ref};
 
 fn profile() -> SenderProfile {
     SenderProfile {

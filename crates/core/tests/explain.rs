@@ -4,34 +4,20 @@
 
 use std::collections::HashSet;
 use std::io::{Cursor, Write};
-use std::sync::{LazyLock, OnceLock};
+use std::sync::LazyLock;
 
 use regex::Regex;
 use schreibstube_core::documents::{self, Document, ExtractOptions};
-use schreibstube_core::llm::{CancelToken, Engine, EngineConfig};
-use schreibstube_core::models::Manifest;
+use schreibstube_core::llm::CancelToken;
 use schreibstube_core::tasks::explain::{self, Audience, ExplainOptions, ExplainResult, ORIGINAL_NOTE_DE};
 use schreibstube_core::tasks::facts;
 use schreibstube_core::tasks::figures::{self, FigureKind, FigureOptions};
 use schreibstube_core::tasks::readability;
-use schreibstube_core::tasks::summarize::ModelRef;
 use schreibstube_core::CoreError;
 use zip::write::SimpleFileOptions;
 
-fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        let manifest = Manifest::locate(None).expect("models/models.toml (run `make setup`)");
-        let mut config = EngineConfig::new(manifest.path_of(manifest.default_entry()));
-        config.n_ctx = Some(4096);
-        Engine::load(config, |_| {}).expect("default model loads")
-    })
-}
-
-fn model_ref() -> ModelRef {
-    let info = engine().info();
-    ModelRef { name: info.name.clone(), file: info.file.clone(), sha256: "test".into() }
-}
+mod common;
+use common::{engine, model_ref};
 
 fn run(doc: &Document, opts: &ExplainOptions) -> ExplainResult {
     explain::explain(engine(), model_ref(), std::slice::from_ref(doc), opts, &CancelToken::default(), |_| {}).expect("explanation")

@@ -4,28 +4,15 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use schreibstube_core::documents::{self, Document, ExtractOptions};
 use schreibstube_core::llm::{CancelToken, Engine, EngineConfig, Prompt, SamplingParams};
 use schreibstube_core::models::Manifest;
 use schreibstube_core::tasks::facts::FactKind;
-use schreibstube_core::tasks::summarize::{self, Length, ModelRef, SummaryEvent, SummaryOptions, SummaryResult};
+use schreibstube_core::tasks::summarize::{self, Length, SummaryEvent, SummaryOptions, SummaryResult};
 
-fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        let manifest = Manifest::locate(None).expect("models/models.toml (run `make setup`)");
-        let mut config = EngineConfig::new(manifest.path_of(manifest.default_entry()));
-        config.n_ctx = Some(4096);
-        Engine::load(config, |_| {}).expect("default model loads")
-    })
-}
-
-fn model_ref() -> ModelRef {
-    let info = engine().info();
-    ModelRef { name: info.name.clone(), file: info.file.clone(), sha256: "test".into() }
-}
+mod common;
+use common::{engine, model_ref};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/samples").join(name)

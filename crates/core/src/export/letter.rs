@@ -758,14 +758,7 @@ pub fn write_letter(doc: &LetterDoc, format: LetterFormat, path: &std::path::Pat
             return Err(CoreError::PlaceholdersLeft(left));
         }
     }
-    let bytes = doc.render(format)?;
-    let tmp = path.with_extension(format!("{}.tmp", format.extension()));
-    let io = |e| CoreError::io(path, e);
-    std::fs::write(&tmp, &bytes).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(e)
-    })?;
-    std::fs::rename(&tmp, path).map_err(io)
+    super::write_atomically(path, &doc.render(format)?, format.extension())
 }
 
 #[cfg(test)]

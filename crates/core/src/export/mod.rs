@@ -77,9 +77,15 @@ pub fn write_report(report: &Report, format: Format, path: &std::path::Path) -> 
         Format::Docx => report.docx(&created)?,
         Format::Pdf => report.pdf(&created)?,
     };
-    let tmp = path.with_extension(format!("{}.tmp", format.extension()));
+    write_atomically(path, &bytes, format.extension())
+}
+
+/// Writes `bytes` to a temp file beside `path` and renames it into place: a full disk leaves no
+/// half-written export behind (the temp file is removed).
+pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8], extension: &str) -> Result<()> {
+    let tmp = path.with_extension(format!("{extension}.tmp"));
     let io = |e| CoreError::io(path, e);
-    std::fs::write(&tmp, &bytes).map_err(|e| {
+    std::fs::write(&tmp, bytes).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         io(e)
     })?;
