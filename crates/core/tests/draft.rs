@@ -275,3 +275,17 @@ fn one_paragraph_is_written_again_and_the_legal_text_stays() {
     let err = draft::regenerate(engine(), &t, &[incoming()], &profile(), &r, "anhoerung", &CancelToken::default(), |_| {}).unwrap_err();
     assert!(err.message_de().contains("feste Textbausteine"), "{}", err.message_de());
 }
+
+/// Leichte Sprache: every model paragraph that breaks a rule is named in a warning, and only those.
+#[test]
+fn leichte_sprache_paragraphs_are_checked_by_the_rules() {
+    let t = template::find("freie-antwort", None).unwrap();
+    let mut opts = options(&t);
+    opts.tone = Tone::LeichteSprache;
+    let r = run(&t, &incoming(), &opts);
+    for p in r.letter.paragraphs.iter().filter(|p| p.origin == Origin::Model) {
+        let breaks = !schreibstube_core::tasks::readability::check_leichte_sprache(&p.text).is_empty();
+        let warned = r.warnings.iter().any(|w| w.starts_with("Leichte Sprache") && w.contains(&format!("„{}“", p.label)));
+        assert_eq!(breaks, warned, "{}: {:?}", p.text, r.warnings);
+    }
+}

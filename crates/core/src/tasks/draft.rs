@@ -449,6 +449,24 @@ pub fn draft(
         paragraphs.push(Paragraph { id: part.id.clone(), label: part.label.clone(), origin, legal: part.legal, text });
     }
     timings.map_ms = t.elapsed().as_secs_f64() * 1000.0;
+    // Leichte Sprache: the model's paragraphs are checked by the same rules as explanations;
+    // fixed legal passages keep their wording and are not counted.
+    if opts.tone == Tone::LeichteSprache {
+        for p in paragraphs.iter().filter(|p| p.origin == Origin::Model) {
+            let failing = super::readability::check_leichte_sprache(&p.text);
+            if !failing.is_empty() {
+                let mut rules: Vec<&str> = failing.iter().flat_map(|f| f.rules.iter().map(|r| r.label_de())).collect();
+                rules.sort_unstable();
+                rules.dedup();
+                warnings.push(format!(
+                    "Leichte Sprache: Im Absatz „{}“ verletzen {} Sätze Regeln ({}). Bitte vereinfachen Sie sie.",
+                    p.label,
+                    failing.len(),
+                    rules.join(", ")
+                ));
+            }
+        }
+    }
     if let Some(first) = paragraphs.first_mut() {
         first.text = continue_after_salutation(&first.text);
     }
