@@ -585,6 +585,25 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
 
   step("Brief: a Nachforderung answers the sample letter, prefilled, checked, previewed and exported as DOCX", T.summary + 120_000, async () => {
     await click("#explain-back");
+    // The sender profile, set once in the settings (encrypted store), heads every letter. The
+    // settings form appears once they are loaded.
+    for (const end = Date.now() + 10_000; ; await sleep(200)) {
+      if (await exec(`return !!document.getElementById("sender-authority");`)) break;
+      if (Date.now() > end) throw new Error("the settings form did not appear");
+    }
+    for (const [f, v] of [["authority", "Stadt Musterstadt"], ["clerk", "Erika Beispiel"], ["role", "Sachbearbeiterin Wohngeld"],
+      ["address", "Marktplatz 1\uE00712345 Musterstadt"] /* \uE007: the Enter key */, ["land", "NW"]]) {
+      const el = await find(`#sender-${f}`);
+      await exec(`arguments[0].scrollIntoView({ block: "center" });`, [{ [ELEMENT_KEY]: el }]);
+      await wd("POST", s(`/element/${el}/clear`), {});
+      await wd("POST", s(`/element/${el}/value`), { text: v });
+    }
+    await click("#settings-save");
+    for (const end = Date.now() + 10_000; ; await sleep(200)) {
+      const n = await exec(`return document.getElementById("privacy-notice")?.textContent ?? "";`);
+      if (n.includes("gespeichert")) break;
+      if (Date.now() > end) throw new Error(`settings not saved: ${JSON.stringify(n)}`);
+    }
     await click("#task-letter");
     // The templates arrive from the backend after the screen opens.
     for (const end = Date.now() + 10_000; ; await sleep(200)) {
@@ -635,8 +654,9 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
       if (Date.now() > end) throw new Error(`no draft in time: ${JSON.stringify(st)}`);
     }
     // DIN 5008 parts in the preview, the mark until review, the legal passage from the template.
-    for (const v of ["Max Mustermann", "12345 Musterstadt", "Unser Zeichen", "WG-2026-0815", "fehlende Unterlagen", "Guten Tag Max Mustermann,", "Mit freundlichen Grüßen", "KI-Entwurf"]) {
-      assert.ok(st.preview.includes(v), `preview lacks ${v}`);
+    for (const v of ["Stadt Musterstadt · Marktplatz 1 · 12345 Musterstadt", "Max Mustermann", "12345 Musterstadt", "Unser Zeichen", "WG-2026-0815",
+      "fehlende Unterlagen", "Guten Tag Max Mustermann,", "Mit freundlichen Grüßen", "Erika Beispiel", "Sachbearbeiterin Wohngeld", "KI-Entwurf"]) {
+      assert.ok(st.preview.includes(v), `preview lacks ${v}: ${st.preview.slice(0, 300)}`);
     }
     assert.match(st.legal, /§ 26 Abs\. 2 des Verwaltungsverfahrensgesetzes/);
     assert.match(st.list, /Gehaltsnachweise Oktober 2026/);

@@ -16,7 +16,7 @@ const de = {
 
   'tasks.heading': 'Aufgaben',
   'tasks.letter.title': 'Brief entwerfen',
-  'tasks.letter.desc': 'Aus Stichpunkten einen Bescheid oder ein Anschreiben vorbereiten.',
+  'tasks.letter.desc': 'Auf ein Schreiben antworten: Vorlage wählen, Angaben prüfen, Brief nach DIN 5008 erhalten.',
   'tasks.summary.title': 'Akte zusammenfassen',
   'tasks.summary.desc': 'Die wesentlichen Punkte eines Vorgangs knapp zusammenstellen.',
   'tasks.explain.title': 'Ergebnis erklären',
@@ -62,7 +62,7 @@ const de = {
   'status.version': 'Version {version}',
   'status.unknown_model': 'unbekanntes Modell',
 
-  'tasks.intro': 'Wählen Sie eine Aufgabe. Weitere Assistenten folgen in späteren Versionen.',
+  'tasks.intro': 'Wählen Sie eine Aufgabe. Jedes Ergebnis ist ein KI-Entwurf, den Sie prüfen.',
   'tasks.open': 'Öffnen',
   'nav.back': 'Zurück zur Startseite',
   'models.heading': 'Modell importieren',
@@ -369,7 +369,7 @@ const en: Dictionary = {
 
   'tasks.heading': 'Tasks',
   'tasks.letter.title': 'Draft a letter',
-  'tasks.letter.desc': 'Prepare a notice or a cover letter from bullet points.',
+  'tasks.letter.desc': 'Answer a letter: choose a template, check the details, get a DIN 5008 letter.',
   'tasks.summary.title': 'Summarise a file',
   'tasks.summary.desc': 'Compile the essential points of a case briefly.',
   'tasks.explain.title': 'Explain a decision',
@@ -415,7 +415,7 @@ const en: Dictionary = {
   'status.version': 'Version {version}',
   'status.unknown_model': 'unknown model',
 
-  'tasks.intro': 'Choose a task. More assistants follow in later versions.',
+  'tasks.intro': 'Choose a task. Every result is an AI draft for you to check.',
   'tasks.open': 'Open',
   'nav.back': 'Back to the start page',
   'models.heading': 'Import a model',
