@@ -62,6 +62,7 @@ fn clerk_fields(t: &Template) -> BTreeMap<String, String> {
         "anhoerung" => set("beabsichtigte_entscheidung", "den Antrag auf Wohngeld abzulehnen"),
         "sachstand" => set("voraussichtlich_bis", "ein Monat"),
         "termin" => {
+            set("anlagen", "Lageplan Rathaus\n- Merkblatt Wohngeld");
             set("termin", "Dienstag, 05.01.2027, 10:00 Uhr");
             set("ort", "Rathaus, Zimmer 2.14");
             set("mitbringen", "Personalausweis");
@@ -135,6 +136,9 @@ fn every_template_drafts_exports_and_reads_back() {
         assert!(l.info.iter().any(|i| i.label == "Datum" && i.value == "11.12.2026"));
         assert!(!l.subject.starts_with("Betreff"));
         assert_eq!(l.return_line, "Stadt Musterstadt · Marktplatz 1 · 12345 Musterstadt");
+        if t.id == "termin" {
+            assert_eq!(l.enclosures, ["Lageplan Rathaus", "Merkblatt Wohngeld"]);
+        }
         // Fixed passages verbatim from the template (placeholders filled by code).
         for part in t.parts.iter().filter(|p| p.kind == PartKind::Fixed && p.when.is_none()) {
             let p = l.paragraphs.iter().find(|p| p.id == part.id).unwrap_or_else(|| panic!("{}: {} missing", t.id, part.id));
@@ -153,6 +157,9 @@ fn every_template_drafts_exports_and_reads_back() {
             let back = documents::extract_file(&path, &ExtractOptions::default()).unwrap_or_else(|e| panic!("{}.{ext}: {e}", t.id));
             let text = back.text();
             assert_in_order(&format!("{}.{ext}", t.id), &text, &["Max Mustermann", "12345 Musterstadt", "11.12.2026", &l.subject, &l.salutation, "Mit freundlichen Grüßen", "Erika Beispiel"]);
+            if !l.enclosures.is_empty() {
+                assert_in_order(&format!("{}.{ext}", t.id), &text, &["Erika Beispiel", "Anlagen", "Lageplan Rathaus", "Merkblatt Wohngeld"]);
+            }
             for p in l.paragraphs.iter().filter(|p| p.legal) {
                 assert!(squash(&text).contains(&squash(&p.text)), "{}.{ext}: legal passage {} not verbatim", t.id, p.id);
             }

@@ -124,6 +124,7 @@ pub fn standard_fields() -> Vec<FieldSpec> {
         f("ihr_zeichen", "Ihr Zeichen", false, FieldKind::Text),
         f("ihre_nachricht_vom", "Ihre Nachricht vom", false, FieldKind::Date),
         f("unser_zeichen", "Unser Zeichen (Aktenzeichen)", false, FieldKind::Text),
+        FieldSpec { hint: Some("Eine Anlage pro Zeile; erscheint unter „Anlagen“".into()), ..f("anlagen", "Anlagen", false, FieldKind::Multiline) },
     ]
 }
 

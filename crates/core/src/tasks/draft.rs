@@ -615,7 +615,15 @@ fn compose(template: &Template, pre: &Prefill, profile: &SenderProfile, form: Le
         paragraphs,
         closing: "Mit freundlichen Grüßen".into(),
         signature,
-        enclosures: template.enclosures.iter().map(|e| fill(e)).collect(),
+        // The template's enclosures, then the clerk's, one per line.
+        enclosures: template
+            .enclosures
+            .iter()
+            .map(|e| fill(e))
+            .chain(pre.fields.iter().filter(|f| f.key == "anlagen").filter_map(|f| f.value.clone()).flat_map(|v| {
+                v.lines().map(|l| l.trim().trim_start_matches(['-', '–', '•', '*']).trim().to_owned()).filter(|l| !l.is_empty()).collect::<Vec<_>>()
+            }))
+            .collect(),
     }
 }
 
