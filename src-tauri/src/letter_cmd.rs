@@ -173,7 +173,9 @@ pub fn draft_check(mut result: DraftResult) -> DraftResult {
 /// Saves the letter in the export folder; `reviewed` (confirmed by the clerk) leaves the
 /// visible mark out and is refused while placeholders remain.
 #[tauri::command]
-pub async fn export_letter(result: DraftResult, format: LetterFormat, reviewed: bool) -> Result<String, ErrorInfo> {
+pub async fn export_letter(state: State<'_, AppState>, mut result: DraftResult, format: LetterFormat, reviewed: bool) -> Result<String, ErrorInfo> {
+    // The logo is read from disk: only the path in the settings counts, never one the page sends.
+    result.letter.sender.logo = profile(&state).logo;
     tauri::async_runtime::spawn_blocking(move || {
         let dir = paths::export_dir();
         std::fs::create_dir_all(&dir).map_err(|e| err(CoreError::Io { path: dir.clone(), source: e }))?;
