@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideShortcut, type KeyContext, type KeyInfo } from './keyboard';
+import { decideShortcut, escapeStopsTask, type KeyContext, type KeyInfo } from './keyboard';
 
 const key = (over: Partial<KeyInfo>): KeyInfo => ({
   key: 'a',
@@ -52,5 +52,29 @@ describe('decideShortcut', () => {
   it('ignores keys during IME composition', () => {
     expect(decideShortcut(key({ key: 'Enter', ctrlKey: true, isComposing: true }), idle)).toBeNull();
     expect(decideShortcut(key({ key: 'Escape', isComposing: true }), running)).toBeNull();
+  });
+});
+
+describe('escapeStopsTask', () => {
+  // What the handler reads of a KeyboardEvent (the unit tests run without a DOM).
+  const press = (key: string, prevented = false) => {
+    const e = { key, defaultPrevented: prevented, preventDefault: () => (e.defaultPrevented = true) };
+    return e;
+  };
+
+  it('stops a running task on Esc and takes the key', () => {
+    let stopped = 0;
+    const e = press('Escape');
+    escapeStopsTask(e, true, () => stopped++);
+    expect(stopped).toBe(1);
+    expect(e.defaultPrevented).toBe(true);
+  });
+
+  it('leaves other keys, idle screens and handled keys alone', () => {
+    let stopped = 0;
+    escapeStopsTask(press('Enter'), true, () => stopped++);
+    escapeStopsTask(press('Escape'), false, () => stopped++);
+    escapeStopsTask(press('Escape', true), true, () => stopped++);
+    expect(stopped).toBe(0);
   });
 });

@@ -37,3 +37,11 @@ export function decideShortcut(k: KeyInfo, ctx: KeyContext): Shortcut {
   }
   return null;
 }
+
+/** Esc on a task screen (Akte, Erklären, Brief) stops its running task, as it stops a free-text answer. */
+export function escapeStopsTask(e: Pick<KeyboardEvent, 'key' | 'defaultPrevented' | 'preventDefault'>, running: boolean, stop: () => unknown): void {
+  if (e.key === 'Escape' && running && !e.defaultPrevented) {
+    e.preventDefault();
+    void stop();
+  }
+}
