@@ -97,9 +97,9 @@ fn budget_doc() -> Document {
 #[test]
 fn budget_figures_are_exact() {
     let t = figures::analyze(&budget_doc(), &FigureOptions::default()).expect("a table");
-    assert_eq!((t.from.as_str(), t.to.as_str()), ("Ansatz 2025", "Ansatz 2026"));
-    assert_eq!(t.label_column.as_deref(), Some("Produkt"));
-    assert_eq!(t.numeric_columns, vec!["Ansatz 2025", "Ansatz 2026"]);
+    assert_eq!((t.table.from.as_str(), t.table.to.as_str()), ("Ansatz 2025", "Ansatz 2026"));
+    assert_eq!(t.table.label_column.as_deref(), Some("Produkt"));
+    assert_eq!(t.table.numeric_columns, vec!["Ansatz 2025", "Ansatz 2026"]);
     let total_a: i64 = BUDGET.iter().map(|r| r.1).sum();
     let total_b: i64 = BUDGET.iter().map(|r| r.2).sum();
     let by_id = |id: &str| t.figures.iter().find(|f| f.id == id).unwrap_or_else(|| panic!("figure {id} missing"));
@@ -164,7 +164,7 @@ fn xlsx_figures_are_exact_and_cite_sheet_and_row() {
     let bytes = xlsx(&[("Bücherei", 1000.1, 1234.56), ("Bad", 0.0, 50.0), ("Museum", 800.0, 700.0)]);
     let doc = documents::extract_bytes("plan.xlsx", &bytes, &ExtractOptions::default()).expect("XLSX reads");
     let t = figures::analyze(&doc, &FigureOptions::default()).expect("a table");
-    assert_eq!(t.sheet.as_deref(), Some("Haushalt"));
+    assert_eq!(t.table.sheet.as_deref(), Some("Haushalt"));
     let by_id = |id: &str| t.figures.iter().find(|f| f.id == id);
     // 1234,56 - 1000,1 = 234,46 exactly (in f64 it would be 234.45999…); 234,46 / 1000,1 = 23,44… %.
     let d = by_id("differenz:0").unwrap();
@@ -355,8 +355,8 @@ fn sample_budget_codes_are_no_amounts_and_its_total_row_is_no_item() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/samples/haushalt-2026.csv");
     let doc = documents::extract_file(path, &ExtractOptions::default()).expect("sample reads");
     let t = figures::analyze(&doc, &FigureOptions::default()).expect("a table");
-    assert_eq!(t.numeric_columns, vec!["Ansatz 2025", "Ansatz 2026"]);
-    assert_eq!(t.label_column.as_deref(), Some("Bezeichnung"));
+    assert_eq!(t.table.numeric_columns, vec!["Ansatz 2025", "Ansatz 2026"]);
+    assert_eq!(t.table.label_column.as_deref(), Some("Bezeichnung"));
     let by_id = |id: &str| t.figures.iter().find(|f| f.id == id).unwrap_or_else(|| panic!("figure {id} missing"));
     assert_eq!(by_id("summe:Ansatz 2025").exact, "9112500");
     assert_eq!(by_id("summe:Ansatz 2026").exact, "9677587");

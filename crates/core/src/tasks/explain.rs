@@ -22,6 +22,8 @@ use super::checker::{self, number_key, Sources, Unsupported, NUMBER};
 use super::evidence::{cite, fold, split_sentences, Index};
 use super::facts::{self, FactKind};
 use super::figures::{self, Figure, FigureOptions, TableFigures};
+/// The table part of a figures explanation (the figures themselves are in `figures`).
+pub use super::figures::TableInfo;
 use super::readability::{self, Scores, SentenceRules};
 use super::summarize::{clean, run, ModelRef, Timings, AI_MARK_DE};
 use crate::documents::{Block, Document, Position};
@@ -158,20 +160,6 @@ pub struct Readability {
     pub rules_failed: Vec<SentenceRules>,
     /// Revision rounds run (Leichte Sprache).
     pub revisions: usize,
-}
-
-/// The table part of a figures explanation (the figures themselves are in `figures`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TableInfo {
-    pub file: String,
-    pub sheet: Option<String>,
-    pub columns: Vec<String>,
-    pub label_column: Option<String>,
-    pub numeric_columns: Vec<String>,
-    pub from: String,
-    pub to: String,
-    pub data_rows: usize,
-    pub rounding: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -390,17 +378,7 @@ pub fn explain(
         question: question.map(str::to_owned),
         explanation: explanation.trim().to_owned(),
         sentences,
-        table: table.as_ref().map(|t| TableInfo {
-            file: t.file.clone(),
-            sheet: t.sheet.clone(),
-            columns: t.columns.clone(),
-            label_column: t.label_column.clone(),
-            numeric_columns: t.numeric_columns.clone(),
-            from: t.from.clone(),
-            to: t.to.clone(),
-            data_rows: t.data_rows,
-            rounding: t.rounding.clone(),
-        }),
+        table: table.as_ref().map(|t| t.table.clone()),
         figures: all_figures,
         key_facts,
         unsupported,
@@ -499,7 +477,7 @@ fn key_facts(blocks: &[&Block]) -> Vec<(KeyFact, Option<FactKind>, String)> {
 /// row difference, change and share (at most 15 rows, the largest changes first).
 fn figures_material(t: &TableFigures) -> String {
     use figures::FigureKind as K;
-    let mut lines = vec![format!("Vergleich: {} mit {}", t.from, t.to)];
+    let mut lines = vec![format!("Vergleich: {} mit {}", t.table.from, t.table.to)];
     for f in t.of_kind(K::Summe) {
         lines.push(format!("- {}: {}", f.label, f.display));
     }

@@ -237,9 +237,9 @@ pub struct Figure {
     pub inputs: Vec<FigureInput>,
 }
 
-/// The analysis of one table.
+/// What a table is and what was compared (an explanation keeps this with its figures).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TableFigures {
+pub struct TableInfo {
     pub file: String,
     pub sheet: Option<String>,
     pub columns: Vec<String>,
@@ -249,9 +249,16 @@ pub struct TableFigures {
     pub from: String,
     pub to: String,
     pub data_rows: usize,
-    pub figures: Vec<Figure>,
     /// How percentages are rounded, in German, for the reader.
     pub rounding: String,
+}
+
+/// The analysis of one table: what it is (flattened into the same JSON object) and the figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableFigures {
+    #[serde(flatten)]
+    pub table: TableInfo,
+    pub figures: Vec<Figure>,
 }
 
 impl TableFigures {
@@ -547,16 +554,18 @@ fn analyze_sheet(file: &str, sheet: Option<String>, blocks: &[&Block], opts: &Fi
     }
 
     Ok(TableFigures {
-        file: file.to_owned(),
-        sheet,
-        label_column: label_col.map(|c| columns[c].clone()),
-        numeric_columns: numeric.iter().map(|&c| columns[c].clone()).collect(),
-        from: from.map(|c| columns[c].clone()).unwrap_or_default(),
-        to: columns[to].clone(),
-        columns,
-        data_rows: rows.len(),
+        table: TableInfo {
+            file: file.to_owned(),
+            sheet,
+            label_column: label_col.map(|c| columns[c].clone()),
+            numeric_columns: numeric.iter().map(|&c| columns[c].clone()).collect(),
+            from: from.map(|c| columns[c].clone()).unwrap_or_default(),
+            to: columns[to].clone(),
+            columns,
+            data_rows: rows.len(),
+            rounding: ROUNDING_DE.to_owned(),
+        },
         figures,
-        rounding: ROUNDING_DE.to_owned(),
     })
 }
 
