@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use schreibstube_core::documents::{self, Document, DocumentType};
 use schreibstube_core::llm::CancelToken;
-use schreibstube_core::tasks::summarize::{self, FailedFile, ModelRef, SummaryEvent, SummaryOptions, SummaryResult};
+use schreibstube_core::tasks::summarize::{self, FailedFile, SummaryEvent, SummaryOptions, SummaryResult};
 use schreibstube_core::export::{self, Format};
-use schreibstube_core::{models, paths, CoreError, ErrorInfo};
+use schreibstube_core::{paths, CoreError, ErrorInfo};
 use serde::Serialize;
 use tauri::ipc::{Channel, InvokeBody, Request};
 use tauri::State;
@@ -219,10 +219,7 @@ pub fn summarize(
     let running = Arc::clone(&state.running);
     let options = options.unwrap_or_default();
     tauri::async_runtime::spawn_blocking(move || {
-        let info = engine.info();
-        let data_dir = paths::data_dir(None);
-        let sha256 = models::sha256_cached(&info.path, &data_dir).unwrap_or_default();
-        let model = ModelRef { name: info.name.clone(), file: info.file.clone(), sha256 };
+        let model = crate::model_ref(&engine);
         let docs: Vec<Document> = docs.iter().map(|d| (**d).clone()).collect();
         let send = |ev| {
             let _ = on_event.send(ev);

@@ -7,8 +7,7 @@ use std::sync::Arc;
 use schreibstube_core::documents::Document;
 use schreibstube_core::llm::CancelToken;
 use schreibstube_core::tasks::explain::{self, ExplainEvent, ExplainOptions, ExplainResult};
-use schreibstube_core::tasks::summarize::ModelRef;
-use schreibstube_core::{models, paths, CoreError, ErrorInfo};
+use schreibstube_core::{CoreError, ErrorInfo};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
@@ -48,9 +47,7 @@ pub fn explain(
     let history = Arc::clone(&state.history);
     let options = options.unwrap_or_default();
     tauri::async_runtime::spawn_blocking(move || {
-        let info = engine.info();
-        let sha256 = models::sha256_cached(&info.path, &paths::data_dir(None)).unwrap_or_default();
-        let model = ModelRef { name: info.name.clone(), file: info.file.clone(), sha256 };
+        let model = crate::model_ref(&engine);
         let docs = [doc];
         let send = |ev| {
             let _ = on_event.send(ev);

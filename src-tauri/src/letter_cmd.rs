@@ -12,8 +12,7 @@ use schreibstube_core::letters::template::{self, Template};
 use schreibstube_core::llm::CancelToken;
 use schreibstube_core::policy::SenderProfile;
 use schreibstube_core::tasks::draft::{self, DraftEvent, DraftOptions, DraftResult, Prefill};
-use schreibstube_core::tasks::summarize::ModelRef;
-use schreibstube_core::{models, paths, CoreError, ErrorInfo};
+use schreibstube_core::{paths, CoreError, ErrorInfo};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
@@ -82,18 +81,12 @@ pub fn draft_prefill(state: State<'_, AppState>, document_id: Option<u64>, optio
     draft::prefill(&template, &docs(&state, document_id)?, &options, &profile(&state)).map_err(err)
 }
 
-fn model_ref(engine: &schreibstube_core::llm::Engine) -> ModelRef {
-    let info = engine.info();
-    let sha256 = models::sha256_cached(&info.path, &paths::data_dir(None)).unwrap_or_default();
-    ModelRef { name: info.name.clone(), file: info.file.clone(), sha256 }
-}
-
 /// The work of `draft` and `draft_regenerate` on a blocking thread, its events on `on_event`.
 fn spawn(
     app: AppHandle,
     state: &AppState,
     on_event: Channel<UiDraftEvent>,
-    work: impl FnOnce(&schreibstube_core::llm::Engine, &CancelToken, &mut dyn FnMut(DraftEvent)) -> Result<DraftResult, CoreError> + Send + 'static,
+    work: impl FnOnce(&schreibstube_core::llm::Engine, &[Document], &CancelToken, &mut dyn FnMut(DraftEvent)) -> Result<DraftResult, CoreError> + Send + 'static,
     docs: Vec<Document>,
 ) -> Result<u64, ErrorInfo> {
     state.policy.ensure_enabled("draft").map_err(err)?;
@@ -107,7 +100,7 @@ fn spawn(
         let send = |ev| {
             let _ = on_event.send(ev);
         };
-        let outcome = work(&engine, &cancel, &mut |ev| {
+        let outcome = work(&engine, &docs, &cancel, &mut |ev| {
             send(match ev {
                 DraftEvent::Stage { stage } => UiDraftEvent::Stage { request_id: id, stage },
                 DraftEvent::Paragraph { id: p } => UiDraftEvent::Paragraph { request_id: id, id: p },
@@ -131,12 +124,11 @@ pub fn draft(app: AppHandle, state: State<'_, AppState>, document_id: Option<u64
     let template = find_template(&state, &options.template)?;
     let docs = docs(&state, document_id)?;
     let profile = profile(&state);
-    let for_work = docs.clone();
     spawn(
         app,
         &state,
         on_event,
-        move |engine, cancel, on| draft::draft(engine, model_ref(engine), &template, &for_work, &profile, &options, cancel, on),
+        move |engine, docs, cancel, on| draft::draft(engine, crate::model_ref(engine), &template, docs, &profile, &options, cancel, on),
         docs,
     )
 }
@@ -153,12 +145,11 @@ pub fn draft_regenerate(
     let template = find_template(&state, &result.template_id)?;
     let docs = docs(&state, document_id)?;
     let profile = profile(&state);
-    let for_work = docs.clone();
     spawn(
         app,
         &state,
         on_event,
-        move |engine, cancel, on| draft::regenerate(engine, &template, &for_work, &profile, &result, &paragraph_id, cancel, on),
+        move |engine, docs, cancel, on| draft::regenerate(engine, &template, docs, &profile, &result, &paragraph_id, cancel, on),
         docs,
     )
 }

@@ -50,6 +50,13 @@ pub struct AppInfo {
     store: store_cmds::StoreStatus,
 }
 
+/// The loaded model as a task result names it (provenance): name, file and sha256 (cached).
+pub(crate) fn model_ref(engine: &Engine) -> schreibstube_core::tasks::summarize::ModelRef {
+    let info = engine.info();
+    let sha256 = models::sha256_cached(&info.path, &paths::data_dir(None)).unwrap_or_default();
+    schreibstube_core::tasks::summarize::ModelRef { name: info.name.clone(), file: info.file.clone(), sha256 }
+}
+
 #[tauri::command]
 fn app_info(state: State<'_, AppState>) -> AppInfo {
     AppInfo { version: env!("CARGO_PKG_VERSION"), model: current_status(&state), store: store_cmds::status_of(&state) }
