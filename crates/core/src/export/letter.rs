@@ -14,15 +14,15 @@
 //! mark "KI-Entwurf – bitte prüfen"; the document properties always say the text was written
 //! with AI help, with the model, and whether the review was confirmed.
 
-use std::io::{Cursor, Write};
+use std::io::Cursor;
 
 use lopdf::content::{Content, Operation};
 use lopdf::{dictionary, Object, Stream};
 use quick_xml::escape::escape;
 use serde::{Deserialize, Serialize};
-use zip::write::SimpleFileOptions;
 
 use super::pdf::{encode, text_width, wrap};
+use super::{docx_core_xml, docx_custom_xml, model_line, zip_parts};
 use crate::error::{CoreError, Result};
 use crate::letters::{Letter, LetterForm};
 use crate::tasks::summarize::{ModelRef, AI_MARK_DE};
@@ -144,12 +144,19 @@ impl LetterDoc<'_> {
         }
     }
 
+    fn keywords(&self) -> &'static str {
+        if self.reviewed {
+            "KI-unterstützt; geprüft"
+        } else {
+            "KI-Entwurf; KI-generiert"
+        }
+    }
+
     fn description(&self) -> String {
         format!(
-            "Mit KI-Unterstützung erstellt (Schreibstube, Vorlage „{}“). Modell: {} (sha256 {}). Prüfung: {}.",
+            "Mit KI-Unterstützung erstellt (Schreibstube, Vorlage „{}“). Modell: {}. Prüfung: {}.",
             self.template_name,
-            self.model.name,
-            self.model.sha256,
+            model_line(self.model),
             self.review_state()
         )
     }
@@ -329,26 +336,8 @@ xmlns:wp=\"http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawin
             "{xml}<w:styles {ns}><w:docDefaults><w:rPrDefault><w:rPr>{font}<w:sz w:val=\"22\"/><w:lang w:val=\"de-DE\"/></w:rPr></w:rPrDefault>\
 <w:pPrDefault><w:pPr><w:spacing w:after=\"0\" w:line=\"259\" w:lineRule=\"auto\"/></w:pPr></w:pPrDefault></w:docDefaults></w:styles>"
         );
-        let keywords = if self.reviewed { "KI-unterstützt; geprüft" } else { "KI-Entwurf; KI-generiert" };
-        let core = format!(
-            "{xml}<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
-<dc:title>{}</dc:title><dc:creator>Schreibstube (KI-Unterstützung)</dc:creator><cp:keywords>{keywords}</cp:keywords><dc:description>{}</dc:description><dc:language>de-DE</dc:language>\
-<dcterms:created xsi:type=\"dcterms:W3CDTF\">{}</dcterms:created></cp:coreProperties>",
-            escape(&l.subject),
-            escape(&self.description()),
-            escape(&self.created)
-        );
-        let custom = format!(
-            "{xml}<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties\" xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\">\
-<property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"2\" name=\"KI_generiert\"><vt:bool>true</vt:bool></property>\
-<property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"3\" name=\"KI_Modell\"><vt:lpwstr>{}</vt:lpwstr></property>\
-<property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"4\" name=\"KI_Pruefung\"><vt:lpwstr>{}</vt:lpwstr></property>\
-<property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"5\" name=\"KI_Vorlage\"><vt:lpwstr>{}</vt:lpwstr></property>\
-</Properties>",
-            escape(format!("{} (sha256 {})", self.model.name, self.model.sha256)),
-            escape(&self.review_state()),
-            escape(self.template_name)
-        );
+        let core = docx_core_xml(&l.subject, &self.description(), self.keywords(), &self.created);
+        let custom = docx_custom_xml(self.model, &self.review_state(), Some(self.template_name));
         let ct_main = "application/vnd.openxmlformats-officedocument.wordprocessingml";
         let content_types = format!(
             "{xml}<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
@@ -511,7 +500,7 @@ xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\" xmlns:xlink=\"h
             p("Foot", &self.business_line()),
             if mark.is_empty() { "<text:p/>".to_owned() } else { mark.clone() },
         );
-        let keywords = if self.reviewed { "KI-unterstützt; geprüft" } else { "KI-Entwurf; KI-generiert" };
+        let keywords = self.keywords();
         let meta = format!(
             "{xml}<office:document-meta {ns}><office:meta><dc:title>{}</dc:title><dc:description>{}</dc:description><meta:keyword>{keywords}</meta:keyword>\
 <meta:generator>Schreibstube (KI-Unterstützung)</meta:generator><meta:creation-date>{}</meta:creation-date><dc:language>de-DE</dc:language>\
@@ -521,7 +510,7 @@ xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\" xmlns:xlink=\"h
             escape(&l.subject),
             escape(&self.description()),
             escape(self.created.trim_end_matches('Z')),
-            escape(format!("{} (sha256 {})", self.model.name, self.model.sha256)),
+            escape(model_line(self.model)),
             escape(&self.review_state()),
             escape(self.template_name)
         );
@@ -714,7 +703,7 @@ xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\" xmlns:xlink=\"h
         let info = doc.add_object(dictionary! {
             "Title" => lopdf::text_string(&l.subject),
             "Subject" => lopdf::text_string(&self.description()),
-            "Keywords" => lopdf::text_string(if self.reviewed { "KI-unterstützt; geprüft" } else { "KI-Entwurf; KI-generiert" }),
+            "Keywords" => lopdf::text_string(self.keywords()),
             "Creator" => lopdf::text_string("Schreibstube (KI-Unterstützung)"),
             "CreationDate" => Object::string_literal(format!("D:{digits}Z")),
             "KI_generiert" => lopdf::text_string("true"),
@@ -726,27 +715,6 @@ xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\" xmlns:xlink=\"h
         doc.save_to(&mut out).map_err(|e| CoreError::Inference(format!("PDF export: {e}")))?;
         Ok(out)
     }
-}
-
-/// A ZIP of the parts, with `mimetype` first and stored (ODF) where given.
-fn zip_parts(parts: &[(&str, String)], binary: Option<(&str, &[u8])>, mimetype: Option<&str>, what: &str) -> Result<Vec<u8>> {
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let fail = |e: &dyn std::fmt::Display| CoreError::Inference(format!("{what} export: {e}"));
-    if let Some(m) = mimetype {
-        zip.start_file("mimetype", SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)).map_err(|e| fail(&e))?;
-        zip.write_all(m.as_bytes()).map_err(|e| fail(&e))?;
-    }
-    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for (name, xml) in parts {
-        zip.start_file(*name, opts).map_err(|e| fail(&e))?;
-        zip.write_all(xml.as_bytes()).map_err(|e| fail(&e))?;
-    }
-    if let Some((name, bytes)) = binary {
-        // PNG is compressed already.
-        zip.start_file(name, SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored)).map_err(|e| fail(&e))?;
-        zip.write_all(bytes).map_err(|e| fail(&e))?;
-    }
-    Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
 }
 
 /// Writes the letter atomically (temp file, then rename): a full disk leaves nothing half-written.

@@ -92,6 +92,65 @@ pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8], extension: 
     std::fs::rename(&tmp, path).map_err(io)
 }
 
+/// "Gemma 3 270M (sha256 a5fd…)": how exports name the model.
+pub(crate) fn model_line(m: &ModelRef) -> String {
+    format!("{} (sha256 {})", m.name, m.sha256)
+}
+
+/// DOCX core properties (Dublin Core): title, the AI note as description, keywords, created.
+pub(crate) fn docx_core_xml(title: &str, description: &str, keywords: &str, created: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
+<dc:title>{}</dc:title><dc:creator>Schreibstube (KI-Unterstützung)</dc:creator><cp:keywords>{}</cp:keywords><dc:description>{}</dc:description><dc:language>de-DE</dc:language>\
+<dcterms:created xsi:type=\"dcterms:W3CDTF\">{}</dcterms:created></cp:coreProperties>",
+        escape(title),
+        escape(keywords),
+        escape(description),
+        escape(created)
+    )
+}
+
+/// DOCX custom properties a script can read: `KI_generiert`, `KI_Modell`, `KI_Pruefung` and,
+/// for letters, `KI_Vorlage`.
+pub(crate) fn docx_custom_xml(model: &ModelRef, review: &str, template: Option<&str>) -> String {
+    let prop = |pid: u32, name: &str, value: &str| {
+        format!("<property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"{pid}\" name=\"{name}\">{value}</property>")
+    };
+    let text = |v: &str| format!("<vt:lpwstr>{}</vt:lpwstr>", escape(v));
+    let mut props = vec![prop(2, "KI_generiert", "<vt:bool>true</vt:bool>"), prop(3, "KI_Modell", &text(&model_line(model))), prop(4, "KI_Pruefung", &text(review))];
+    if let Some(t) = template {
+        props.push(prop(5, "KI_Vorlage", &text(t)));
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties\" xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\">{}</Properties>",
+        props.concat()
+    )
+}
+
+/// A ZIP of the parts (deflated), with `mimetype` first and stored (ODF) where given, and one
+/// binary part (an image, stored: PNG is compressed already).
+pub(crate) fn zip_parts(parts: &[(&str, String)], binary: Option<(&str, &[u8])>, mimetype: Option<&str>, what: &str) -> Result<Vec<u8>> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let fail = |e: &dyn std::fmt::Display| CoreError::Inference(format!("{what} export: {e}"));
+    let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    if let Some(m) = mimetype {
+        zip.start_file("mimetype", stored).map_err(|e| fail(&e))?;
+        zip.write_all(m.as_bytes()).map_err(|e| fail(&e))?;
+    }
+    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, xml) in parts {
+        zip.start_file(*name, opts).map_err(|e| fail(&e))?;
+        zip.write_all(xml.as_bytes()).map_err(|e| fail(&e))?;
+    }
+    if let Some((name, bytes)) = binary {
+        zip.start_file(name, stored).map_err(|e| fail(&e))?;
+        zip.write_all(bytes).map_err(|e| fail(&e))?;
+    }
+    Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
+}
+
 pub fn write_summary(r: &SummaryResult, format: Format, path: &std::path::Path) -> Result<()> {
     write_report(&Report::from_summary(r), format, path)
 }
@@ -273,7 +332,7 @@ impl Report {
     }
 
     fn footer(&self, created: &str) -> String {
-        format!("Erstellt mit KI-Unterstützung (Schreibstube) am {created} · Modell: {} (sha256 {})", self.model.name, self.model.sha256)
+        format!("Erstellt mit KI-Unterstützung (Schreibstube) am {created} · Modell: {}", model_line(&self.model))
     }
 
     fn sentence_line(text: &str, sources: &str) -> String {
@@ -360,26 +419,13 @@ impl Report {
 <w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1417\" w:right=\"1417\" w:bottom=\"1134\" w:left=\"1417\" w:header=\"708\" w:footer=\"708\" w:gutter=\"0\"/></w:sectPr>\
 </w:body></w:document>"
         );
-        let model = format!("{} (sha256 {})", self.model.name, self.model.sha256);
-        let core = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
-<dc:title>{}</dc:title><dc:creator>Schreibstube (KI-Unterstützung)</dc:creator>\
-<cp:keywords>KI-Entwurf; KI-generiert</cp:keywords><dc:description>{}</dc:description>\
-<dcterms:created xsi:type=\"dcterms:W3CDTF\">{}</dcterms:created></cp:coreProperties>",
-            escape(&self.title),
-            escape(format!("Mit KI-Unterstützung erstellt. {}. Modell: {model}", self.mark_line)),
-            escape(created)
+        let core = docx_core_xml(
+            &self.title,
+            &format!("Mit KI-Unterstützung erstellt. {}. Modell: {}", self.mark_line, model_line(&self.model)),
+            "KI-Entwurf; KI-generiert",
+            created,
         );
-        let custom = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties\" xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\">\
-<property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"2\" name=\"KI_generiert\"><vt:bool>true</vt:bool></property>\
-<property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"3\" name=\"KI_Modell\"><vt:lpwstr>{}</vt:lpwstr></property>\
-<property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"4\" name=\"KI_Pruefung\"><vt:lpwstr>ausstehend</vt:lpwstr></property>\
-</Properties>",
-            escape(&model)
-        );
+        let custom = docx_custom_xml(&self.model, "ausstehend", None);
         let parts: [(&str, String); 5] = [
             (
                 "[Content_Types].xml",
@@ -407,14 +453,7 @@ impl Report {
             ("docProps/core.xml", core),
             ("docProps/custom.xml", custom),
         ];
-        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-        let fail = |e: &dyn std::fmt::Display| CoreError::Inference(format!("DOCX export: {e}"));
-        for (name, xml) in parts {
-            zip.start_file(name, opts).map_err(|e| fail(&e))?;
-            zip.write_all(xml.as_bytes()).map_err(|e| fail(&e))?;
-        }
-        Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
+        zip_parts(&parts, None, None, "DOCX")
     }
 
     /// PDF: A4, the mark in bold at the top, a bar chart of computed changes where the report
@@ -453,7 +492,7 @@ impl Report {
             &paras,
             chart.as_ref().map(|(h, b)| (h.as_str(), b.as_slice())),
             &self.title,
-            &format!("Mit KI-Unterstützung erstellt. {}. Modell: {} (sha256 {})", self.mark_line, self.model.name, self.model.sha256),
+            &format!("Mit KI-Unterstützung erstellt. {}. Modell: {}", self.mark_line, model_line(&self.model)),
             "KI-Entwurf; KI-generiert",
             &format!("D:{digits}Z"),
         )
