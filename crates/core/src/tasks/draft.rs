@@ -111,7 +111,7 @@ impl Prefill {
             (Some(d), _) => Some(d.date.clone()),
             (None, Some(v)) if f.kind == FieldKind::Multiline && key != "empfaenger_anschrift" => {
                 // Lists (missing documents) as dashes, one per line (DIN 5008 lists).
-                Some(v.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| format!("– {}", l.trim_start_matches(['-', '–', '•', '*']).trim())).collect::<Vec<_>>().join("\n"))
+                Some(list_items(v).iter().map(|l| format!("– {l}")).collect::<Vec<_>>().join("\n"))
             }
             (None, v) => v.clone(),
         }
@@ -128,6 +128,12 @@ impl Prefill {
     fn flag(&self, key: &str) -> bool {
         self.value(key).is_some_and(|v| !matches!(v.trim().to_lowercase().as_str(), "" | "nein" | "no" | "false" | "0"))
     }
+}
+
+/// A list field's entries, one per line, without the bullets the clerk may have typed; empty
+/// lines (and lone bullets) are no entries.
+fn list_items(v: &str) -> Vec<String> {
+    v.lines().map(|l| l.trim().trim_start_matches(['-', '–', '•', '*']).trim().to_owned()).filter(|l| !l.is_empty()).collect()
 }
 
 fn nonempty(s: Option<&String>) -> Option<String> {
@@ -554,7 +560,8 @@ pub fn regenerate(
         .find(|p| p.id == paragraph_id && p.kind == PartKind::Model)
         .ok_or_else(|| CoreError::InvalidParameter(format!("Absatz „{paragraph_id}“ schreibt das Sprachmodell nicht; feste Textbausteine bleiben, wie sie sind")))?;
     let mut opts = result.options.clone();
-    opts.seed = Some(opts.seed.unwrap_or(42).wrapping_add(1 + result.letter.paragraphs.len() as u32 + (result.timings.total_ms as u32 % 997)));
+    // The next seed, kept in the result: every regeneration words the paragraph anew.
+    opts.seed = Some(opts.seed.unwrap_or(42).wrapping_add(1));
     let pre = prefill(template, docs, &opts, profile)?;
     let n_ctx = engine.info().n_ctx as usize;
     let writer = Writer { template, pre: &pre, opts: &opts, profile, excerpt: excerpt(engine, docs, (n_ctx / 2).min(900)) };
@@ -620,9 +627,7 @@ fn compose(template: &Template, pre: &Prefill, profile: &SenderProfile, form: Le
             .enclosures
             .iter()
             .map(|e| fill(e))
-            .chain(pre.fields.iter().filter(|f| f.key == "anlagen").filter_map(|f| f.value.clone()).flat_map(|v| {
-                v.lines().map(|l| l.trim().trim_start_matches(['-', '–', '•', '*']).trim().to_owned()).filter(|l| !l.is_empty()).collect::<Vec<_>>()
-            }))
+            .chain(pre.fields.iter().filter(|f| f.key == "anlagen").filter_map(|f| f.value.as_deref()).flat_map(list_items))
             .collect(),
     }
 }
