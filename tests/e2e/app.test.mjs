@@ -35,6 +35,7 @@ const T = {
   streamWindow: 8_000, // how long we watch the text grow before pressing #stop
   stopped: 30_000, // #stop until data-state is cancelled/done
   request: 60_000, // any single WebDriver call
+  element: 15_000, // an element that appears after an IPC answer
   script: 90_000, // execute/async (axe.run)
   summary: 240_000, // the sample case file summarised on the default model
 };
@@ -103,8 +104,19 @@ const exec = (script, args = []) => wd("POST", s("/execute/sync"), { script, arg
 const execAsync = (script, args = [], timeout = T.script) =>
   wd("POST", s("/execute/async"), { script, args }, timeout + 5_000);
 
-async function find(css) {
-  const v = await wd("POST", s("/element"), { using: "css selector", value: css });
+// Waits for the element like a user would: many parts render after an IPC answer (an opened history
+// entry, a loaded trace), so "not there yet" is retried for a bounded time, then reported.
+async function find(css, timeout = T.element) {
+  let v;
+  for (const end = Date.now() + timeout; ; await sleep(200)) {
+    try {
+      v = await wd("POST", s("/element"), { using: "css selector", value: css });
+      break;
+    } catch (e) {
+      if (!/no such element/.test(e.message) || Date.now() > end) throw new Error(`find ${css}: ${e.message}`);
+      checkAppAlive();
+    }
+  }
   const id = v && (v[ELEMENT_KEY] ?? v.ELEMENT);
   if (!id) throw new Error(`find ${css}: unexpected reply ${JSON.stringify(v)}`);
   return id;
