@@ -571,12 +571,16 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
   step("Erklären screen has no serious/critical axe violations", T.script + 120_000, () => axeCheck("explain"));
 
   step("Erklären: an earlier result (the summary) is picked from the history and explained", T.summary + 60_000, async () => {
-    const value = await exec(`const s = document.getElementById("explain-earlier");
-      const o = s && [...s.options].find((o) => o.textContent.includes("Beispielakte-Bauantrag.pdf"));
-      if (!o) return null;
-      s.value = o.value; s.dispatchEvent(new Event("change", { bubbles: true }));
-      return o.value;`);
-    assert.ok(value, "the summary is offered as an earlier result");
+    // The list of earlier results is loaded from the store after the screen opens.
+    let value = null;
+    for (const end = Date.now() + 15_000; !value; await sleep(250)) {
+      value = await exec(`const s = document.getElementById("explain-earlier");
+        const o = s && [...s.options].find((o) => o.textContent.includes("Beispielakte-Bauantrag.pdf"));
+        if (!o) return null;
+        s.value = o.value; s.dispatchEvent(new Event("change", { bubbles: true }));
+        return o.value;`);
+      if (!value && Date.now() > end) throw new Error("the summary is not offered as an earlier result");
+    }
     await click("#explain-earlier-use");
     for (const end = Date.now() + 20_000; ; await sleep(250)) {
       const t = await exec(`return document.getElementById("explain-doc")?.textContent ?? "";`);
