@@ -87,6 +87,10 @@ pub enum CoreError {
     MissingFields { template: String, fields: Vec<String> },
     #[error("the letter still has placeholders: {0:?}")]
     PlaceholdersLeft(Vec<String>),
+
+    // Exports (`crate::export`): building the file failed (not the disk: that is `Io`).
+    #[error("building the {format} file failed: {detail}")]
+    ExportFailed { format: &'static str, detail: String },
 }
 
 impl CoreError {
@@ -127,6 +131,7 @@ impl CoreError {
             Self::NoNumericColumns(_) => "no_numeric_columns",
             Self::MissingFields { .. } => "missing_fields",
             Self::PlaceholdersLeft(_) => "placeholders_left",
+            Self::ExportFailed { .. } => "export_failed",
         }
     }
 
@@ -215,6 +220,9 @@ impl CoreError {
                 "Der Brief enthält noch Platzhalter: {}. Bitte ergänzen Sie sie, bevor Sie die Markierung „KI-Entwurf“ entfernen.",
                 p.join(", ")
             ),
+            Self::ExportFailed { format, .. } => format!(
+                "Die {format}-Datei konnte nicht erstellt werden. Das Ergebnis bleibt erhalten; bitte versuchen Sie es erneut oder wählen Sie ein anderes Format."
+            ),
         }
     }
 
@@ -257,6 +265,7 @@ impl CoreError {
             Self::NoNumericColumns(file) => format!("The table “{file}” has no column of numbers. Please check that the numbers are stored as numbers (e.g. “1,234.56”)."),
             Self::MissingFields { template, fields } => format!("The template “{template}” needs these fields: {}. Please fill them in and draft again.", fields.join(", ")),
             Self::PlaceholdersLeft(p) => format!("The letter still has placeholders: {}. Please fill them in before removing the “KI-Entwurf” mark.", p.join(", ")),
+            Self::ExportFailed { format, .. } => format!("The {format} file could not be built. The result is kept; please try again or choose another format."),
             other => {
                 let mut s = other.to_string();
                 if let Some(first) = s.get_mut(0..1) {

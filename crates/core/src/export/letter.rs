@@ -37,16 +37,6 @@ pub enum LetterFormat {
 }
 
 impl LetterFormat {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_lowercase().as_str() {
-            "docx" => Some(Self::Docx),
-            "odt" => Some(Self::Odt),
-            "pdf" => Some(Self::Pdf),
-            "txt" | "text" => Some(Self::Txt),
-            _ => None,
-        }
-    }
-
     pub fn extension(self) -> &'static str {
         match self {
             Self::Docx => "docx",
@@ -508,10 +498,10 @@ xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\" xmlns:xlink=\"h
 <meta:user-defined meta:name=\"KI_Modell\">{}</meta:user-defined><meta:user-defined meta:name=\"KI_Pruefung\">{}</meta:user-defined>\
 <meta:user-defined meta:name=\"KI_Vorlage\">{}</meta:user-defined></office:meta></office:document-meta>",
             escape(&l.subject),
-            escape(&self.description()),
+            escape(self.description()),
             escape(self.created.trim_end_matches('Z')),
             escape(model_line(self.model)),
-            escape(&self.review_state()),
+            escape(self.review_state()),
             escape(self.template_name)
         );
         let picture_entry = if logo.is_some() { "<manifest:file-entry manifest:full-path=\"Pictures/logo.png\" manifest:media-type=\"image/png\"/>" } else { "" };
@@ -685,7 +675,7 @@ xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\" xmlns:xlink=\"h
             for (xm, ym, size, bold, s) in texts {
                 text(&mut ops, xm, ym, size, bold, &s);
             }
-            let content = Content { operations: ops }.encode().map_err(|e| CoreError::Inference(format!("PDF export: {e}")))?;
+            let content = Content { operations: ops }.encode().map_err(|e| CoreError::ExportFailed { format: "PDF", detail: e.to_string() })?;
             let content_id = doc.add_object(Stream::new(dictionary! {}, content));
             kids.push(Object::from(doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content_id })));
         }
@@ -712,7 +702,7 @@ xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\" xmlns:xlink=\"h
         doc.trailer.set("Info", info);
         doc.compress();
         let mut out = Vec::new();
-        doc.save_to(&mut out).map_err(|e| CoreError::Inference(format!("PDF export: {e}")))?;
+        doc.save_to(&mut out).map_err(|e| CoreError::ExportFailed { format: "PDF", detail: e.to_string() })?;
         Ok(out)
     }
 }
@@ -726,7 +716,7 @@ pub fn write_letter(doc: &LetterDoc, format: LetterFormat, path: &std::path::Pat
             return Err(CoreError::PlaceholdersLeft(left));
         }
     }
-    super::write_atomically(path, &doc.render(format)?, format.extension())
+    super::write_atomically(path, &doc.render(format)?)
 }
 
 #[cfg(test)]

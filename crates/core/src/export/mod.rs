@@ -54,18 +54,7 @@ impl Format {
 /// Now as UTC ISO 8601 (`2026-11-26T10:00:00Z`), for the "created" of exports.
 pub fn now_iso() -> String {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    crate::store::timestamp_utc(i64::try_from(secs).unwrap_or(i64::MAX))
 }
 
 /// Writes `report` to `path` in `format`, atomically (a temp file renamed into place), so a full
@@ -77,19 +66,19 @@ pub fn write_report(report: &Report, format: Format, path: &std::path::Path) -> 
         Format::Docx => report.docx(&created)?,
         Format::Pdf => report.pdf(&created)?,
     };
-    write_atomically(path, &bytes, format.extension())
+    write_atomically(path, &bytes)
 }
 
 /// Writes `bytes` to a temp file beside `path` and renames it into place: a full disk leaves no
-/// half-written export behind (the temp file is removed).
-pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8], extension: &str) -> Result<()> {
-    let tmp = path.with_extension(format!("{extension}.tmp"));
+/// half-written export behind (the temp file is removed on every failure, as the DSGVO export does).
+pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
     let io = |e| CoreError::io(path, e);
-    std::fs::write(&tmp, bytes).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(e)
-    })?;
-    std::fs::rename(&tmp, path).map_err(io)
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| CoreError::io(dir, e))?;
+    tmp.write_all(bytes).and_then(|()| tmp.as_file().sync_all()).map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
 }
 
 /// "Gemma 3 270M (sha256 a5fd…)": how exports name the model.
@@ -131,9 +120,9 @@ pub(crate) fn docx_custom_xml(model: &ModelRef, review: &str, template: Option<&
 
 /// A ZIP of the parts (deflated), with `mimetype` first and stored (ODF) where given, and one
 /// binary part (an image, stored: PNG is compressed already).
-pub(crate) fn zip_parts(parts: &[(&str, String)], binary: Option<(&str, &[u8])>, mimetype: Option<&str>, what: &str) -> Result<Vec<u8>> {
+pub(crate) fn zip_parts(parts: &[(&str, String)], binary: Option<(&str, &[u8])>, mimetype: Option<&str>, what: &'static str) -> Result<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let fail = |e: &dyn std::fmt::Display| CoreError::Inference(format!("{what} export: {e}"));
+    let fail = |e: &dyn std::fmt::Display| CoreError::ExportFailed { format: what, detail: e.to_string() };
     let stored = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     if let Some(m) = mimetype {
         zip.start_file("mimetype", stored).map_err(|e| fail(&e))?;
@@ -502,16 +491,12 @@ impl Report {
 /// The bar chart of an explained table: each item row's difference (B − A) as computed by code;
 /// a total row ("Summe") would dwarf the items and is left out (it is in the figures table).
 fn change_chart(r: &ExplainResult) -> Option<(String, Vec<(String, f64)>)> {
-    use crate::tasks::figures::FigureKind;
-    let total = |row: &str| {
-        let folded = row.trim().to_lowercase();
-        ["summe", "gesamt", "insgesamt", "total"].iter().any(|t| folded == *t || folded.starts_with(&format!("{t} ")))
-    };
+    use crate::tasks::figures::{is_total_label, FigureKind};
     let bars: Vec<(String, f64)> = r
         .figures
         .iter()
         .filter(|f| f.kind == FigureKind::Differenz)
-        .filter_map(|f| f.row.as_ref().filter(|row| !total(row)).map(|row| (format!("{row}: {}", f.display), f.value)))
+        .filter_map(|f| f.row.as_ref().filter(|row| !is_total_label(row)).map(|row| (format!("{row}: {}", f.display), f.value)))
         .collect();
     let table = r.table.as_ref()?;
     (!bars.is_empty()).then(|| (format!("Veränderung von {} zu {}", table.from, table.to), bars))

@@ -240,7 +240,7 @@ pub fn render(paras: &[Para], chart: Option<(&str, &[ChartBar])>, title: &str, s
         ops.push(Operation::new("Td", vec![(PAGE_W - MARGIN_R - fw).into(), 40.into()]));
         ops.push(Operation::new("Tj", vec![Object::string_literal(encode(&foot))]));
         ops.push(Operation::new("ET", vec![]));
-        let content = Content { operations: ops }.encode().map_err(|e| CoreError::Inference(format!("PDF export: {e}")))?;
+        let content = Content { operations: ops }.encode().map_err(|e| CoreError::ExportFailed { format: "PDF", detail: e.to_string() })?;
         let content_id = doc.add_object(Stream::new(dictionary! {}, content));
         kids.push(doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content_id }).into());
     }
@@ -264,7 +264,7 @@ pub fn render(paras: &[Para], chart: Option<(&str, &[ChartBar])>, title: &str, s
     doc.trailer.set("Info", info);
     doc.compress();
     let mut out = Vec::new();
-    doc.save_to(&mut out).map_err(|e| CoreError::Inference(format!("PDF export: {e}")))?;
+    doc.save_to(&mut out).map_err(|e| CoreError::ExportFailed { format: "PDF", detail: e.to_string() })?;
     Ok(out)
 }
 

@@ -184,8 +184,8 @@ pub fn read(doc: &Document) -> Incoming {
     out
 }
 
-/// "Frau Dr. Erika Muster" → (Frau, "Dr. Erika Muster").
-fn split_title(line: &str) -> (Option<Gender>, String) {
+/// "Frau Dr. Erika Muster" → (Frau, "Dr. Erika Muster"); "Herrn …" (the address form) as "Herr".
+pub(crate) fn split_title(line: &str) -> (Option<Gender>, String) {
     let line = line.trim();
     for (word, g) in [("Herrn ", Gender::Herr), ("Herr ", Gender::Herr), ("Frau ", Gender::Frau)] {
         if let Some(rest) = line.strip_prefix(word) {

@@ -23,16 +23,6 @@ pub enum LetterForm {
     B,
 }
 
-impl LetterForm {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_lowercase().as_str() {
-            "a" | "form-a" => Some(Self::A),
-            "b" | "form-b" => Some(Self::B),
-            _ => None,
-        }
-    }
-}
-
 /// How the model writes its parts; fixed passages keep their wording whatever the tone.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -44,15 +34,6 @@ pub enum Tone {
 }
 
 impl Tone {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_lowercase().as_str() {
-            "foermlich" | "förmlich" => Some(Self::Foermlich),
-            "buergernah" | "bürgernah" => Some(Self::Buergernah),
-            "leichte-sprache" | "leichte_sprache" => Some(Self::LeichteSprache),
-            _ => None,
-        }
-    }
-
     pub fn how_de(self) -> &'static str {
         match self {
             Self::Foermlich => "sachlich und förmlich, wie ein Schreiben einer Behörde, in der Sie-Form",

@@ -137,10 +137,6 @@ impl Template {
         out
     }
 
-    pub fn field(&self, key: &str) -> Option<FieldSpec> {
-        self.all_fields().into_iter().find(|f| f.key == key)
-    }
-
     /// Checks what a parser cannot: ids, kinds and that every placeholder names a field.
     fn validate(&self, origin: &str) -> Result<()> {
         let bad = |why: String| CoreError::InvalidParameter(format!("Vorlage {origin}: {why}"));

@@ -17,11 +17,11 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::checker::{self, Sources};
-use super::summarize::{clean, run, ModelRef, Timings, AI_MARK_DE};
+use super::summarize::{run, ModelRef, Timings, AI_MARK_DE};
 use crate::documents::{Document, Position};
 use crate::error::{CoreError, Result};
 use crate::letters::deadline::{self, ComputedDeadline};
-use crate::letters::incoming::{self, Gender};
+use crate::letters::incoming;
 use crate::letters::template::{self, FieldKind, PartKind, Template};
 use crate::letters::{InfoLine, Letter, LetterForm, Origin, Paragraph, Tone};
 use crate::llm::{CancelToken, Engine, Prompt, SamplingParams};
@@ -105,7 +105,11 @@ pub struct Prefill {
 }
 
 impl Prefill {
+    /// A field's value as the letter shows it; `datum` (computed) is the letter's date.
     fn value(&self, key: &str) -> Option<String> {
+        if key == "datum" {
+            return Some(self.letter_date.clone());
+        }
         let f = self.fields.iter().find(|f| f.key == key)?;
         match (&f.deadline, &f.value) {
             (Some(d), _) => Some(d.date.clone()),
@@ -171,9 +175,8 @@ pub fn prefill(template: &Template, docs: &[Document], opts: &DraftOptions, prof
         if spec.key == "anrede" && value.is_none() {
             let name = fields.iter().find(|f: &&FieldValue| f.key == "empfaenger_name").and_then(|f| f.value.clone());
             // The clerk's "Herr …"/"Frau …" in the name field counts like the letter's.
-            let (gender, name) = match name.as_deref() {
-                Some(n) if n.starts_with("Herr ") => (Some(Gender::Herr), Some(n[5..].to_owned())),
-                Some(n) if n.starts_with("Frau ") => (Some(Gender::Frau), Some(n[5..].to_owned())),
+            let (gender, name) = match name.as_deref().map(incoming::split_title) {
+                Some((Some(g), rest)) => (Some(g), Some(rest)),
                 _ => (found.gender, name),
             };
             (value, origin) = (Some(incoming::salutation(name.as_deref(), gender)), FieldOrigin::Berechnet);
@@ -357,11 +360,10 @@ impl Writer<'_> {
     }
 }
 
-/// The model's paragraph, cleaned: no salutation or closing, no echo of the field list
-/// ("Frist: …"), at most about `max_words`, cut at a sentence end.
+/// The model's paragraph (already through `summarize::clean` in `run`) tidied: no salutation or
+/// closing, no echo of the field list ("Frist: …"), at most about `max_words`, cut at a sentence end.
 fn tidy(text: &str, max_words: usize, labels: &[&str]) -> String {
-    let cleaned = clean(text);
-    let lines: Vec<&str> = cleaned
+    let lines: Vec<&str> = text
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
@@ -439,7 +441,7 @@ pub fn draft(
             PartKind::Model if cancelled => format!("[{} ergänzen]", part.label),
             PartKind::Model => {
                 on_event(DraftEvent::Paragraph { id: part.id.clone() });
-                let out = write_part(engine, &writer, part, &paragraphs, base, opts, n_ctx, cancel, &mut timings, |tok| {
+                let out = write_part(engine, &writer, part, &paragraphs, base, opts, cancel, &mut timings, |tok| {
                     on_event(DraftEvent::Token { id: part.id.clone(), text: tok.to_owned() })
                 })?;
                 cancelled |= out.1;
@@ -518,7 +520,6 @@ fn write_part(
     before: &[Paragraph],
     base: bool,
     opts: &DraftOptions,
-    n_ctx: usize,
     cancel: &CancelToken,
     timings: &mut Timings,
     on_token: impl FnMut(&str),
@@ -526,10 +527,6 @@ fn write_part(
     let prompt = writer.prompt(part, base, before);
     // German runs at about 1.6 tokens a word; room for the cut at a sentence end.
     let max_tokens = part.max_words * 2 + 24;
-    let needed = engine.prompt_tokens(&prompt) + max_tokens;
-    if needed > n_ctx {
-        return Err(CoreError::ContextOverflow { needed, available: n_ctx });
-    }
     let params = SamplingParams {
         max_tokens,
         temperature: opts.temperature,
@@ -538,12 +535,13 @@ fn write_part(
         end_at_blank_line: base,
         ..SamplingParams::default()
     };
-    let out = run(engine, prompt, params, base, cancel, timings, on_token)?;
+    let out = run(engine, prompt, params, cancel, timings, on_token)?;
     let labels: Vec<&str> = writer.pre.fields.iter().map(|f| f.label.as_str()).collect();
     Ok((tidy(&out.text, part.max_words, &labels), out.cancelled))
 }
 
 /// Writes the model part `paragraph_id` again (another seed) and checks the letter again.
+#[allow(clippy::too_many_arguments)]
 pub fn regenerate(
     engine: &Engine,
     template: &Template,
@@ -570,7 +568,7 @@ pub fn regenerate(
     on_event(DraftEvent::Paragraph { id: part.id.clone() });
     let at = result.letter.paragraphs.iter().position(|p| p.id == paragraph_id).unwrap_or(result.letter.paragraphs.len());
     let before = result.letter.paragraphs[..at].to_vec();
-    let (text, cancelled) = write_part(engine, &writer, part, &before, base, &opts, n_ctx, cancel, &mut out.timings, |tok| {
+    let (text, cancelled) = write_part(engine, &writer, part, &before, base, &opts, cancel, &mut out.timings, |tok| {
         on_event(DraftEvent::Token { id: part.id.clone(), text: tok.to_owned() })
     })?;
     if cancelled || text.is_empty() {
@@ -588,7 +586,7 @@ pub fn regenerate(
 
 /// Lays the parts out as a DIN 5008 letter.
 fn compose(template: &Template, pre: &Prefill, profile: &SenderProfile, form: LetterForm, paragraphs: Vec<Paragraph>) -> Letter {
-    let fill = |t: &str| template::fill(t, |k| if k == "datum" { Some(pre.letter_date.clone()) } else { pre.value(k) }, |k| pre.label(k));
+    let fill = |t: &str| template::fill(t, |k| pre.value(k), |k| pre.label(k));
     let mut recipient = vec![pre.value("empfaenger_name").unwrap_or_else(|| "[Empfänger]".into())];
     match pre.value("empfaenger_anschrift") {
         Some(a) => recipient.extend(a.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned)),
@@ -660,6 +658,30 @@ mod tests {
         assert_eq!(t, "wir haben Ihr Schreiben erhalten. Wir prüfen es.");
         let long = "Das ist ein Satz mit sieben Wörtern hier. ".repeat(20);
         assert!(tidy(&long, 20, &[]).split_whitespace().count() <= 30);
+    }
+
+    fn prefilled(fields: &[(&str, &str)]) -> Prefill {
+        let opts = DraftOptions {
+            template: "eingangsbestaetigung".into(),
+            fields: fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+            letter_date: Some("11.12.2026".into()),
+            ..DraftOptions::default()
+        };
+        prefill(&template::find(&opts.template, None).unwrap(), &[], &opts, &SenderProfile::default()).unwrap()
+    }
+
+    #[test]
+    fn the_clerks_herr_or_herrn_gives_the_salutation() {
+        assert_eq!(prefilled(&[("empfaenger_name", "Herrn Max Muster")]).value("anrede").unwrap(), "Sehr geehrter Herr Muster,");
+        assert_eq!(prefilled(&[("empfaenger_name", "Frau Dr. Erika Muster")]).value("anrede").unwrap(), "Sehr geehrte Frau Dr. Muster,");
+        assert_eq!(prefilled(&[("empfaenger_name", "Kim Muster")]).value("anrede").unwrap(), "Guten Tag Kim Muster,");
+    }
+
+    #[test]
+    fn datum_is_the_letter_date_wherever_a_template_uses_it() {
+        let pre = prefilled(&[]);
+        assert_eq!(pre.value("datum").as_deref(), Some("11.12.2026"));
+        assert_eq!(template::fill("Stand {datum}", |k| pre.value(k), |k| pre.label(k)), "Stand 11.12.2026");
     }
 
     #[test]

@@ -25,7 +25,7 @@ use super::figures::{self, Figure, FigureOptions, TableFigures};
 /// The table part of a figures explanation (the figures themselves are in `figures`).
 pub use super::figures::TableInfo;
 use super::readability::{self, Scores, SentenceRules};
-use super::summarize::{clean, run, ModelRef, Timings, AI_MARK_DE};
+use super::summarize::{run, ModelRef, Timings, AI_MARK_DE};
 use crate::documents::{Block, Document, Position};
 use crate::error::{CoreError, Result};
 use crate::llm::{CancelToken, Engine, Prompt, SamplingParams};
@@ -51,17 +51,6 @@ pub enum Audience {
 }
 
 impl Audience {
-    /// `buerger`, `leichte-sprache`, `kollegium`, `gremium`.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_lowercase().as_str() {
-            "buerger" | "bürger" => Some(Self::Buerger),
-            "leichte-sprache" | "leichte_sprache" => Some(Self::LeichteSprache),
-            "kollegium" => Some(Self::Kollegium),
-            "gremium" => Some(Self::Gremium),
-            _ => None,
-        }
-    }
-
     pub fn label_de(self) -> &'static str {
         match self {
             Self::Buerger => "Bürgerinnen und Bürger (einfache Sprache)",
@@ -271,11 +260,6 @@ pub fn explain(
         Some(_) => prompts.figures(&material),
         None => prompts.explain(&material, &key_facts_found),
     };
-    let needed = engine.prompt_tokens(&prompt) + max_tokens;
-    if needed > n_ctx {
-        return Err(CoreError::ContextOverflow { needed, available: n_ctx });
-    }
-
     let params = |max_tokens| SamplingParams {
         max_tokens,
         temperature: opts.temperature,
@@ -287,7 +271,7 @@ pub fn explain(
     let mut timings = Timings::default();
     on_event(ExplainEvent::Stage { stage: "erklaeren" });
     let t = Instant::now();
-    let out = run(engine, prompt, params(max_tokens), base, cancel, &mut timings, |tok| on_event(ExplainEvent::Token { text: tok.to_owned() }))?;
+    let out = run(engine, prompt, params(max_tokens), cancel, &mut timings, |tok| on_event(ExplainEvent::Token { text: tok.to_owned() }))?;
     timings.map_ms = t.elapsed().as_secs_f64() * 1000.0;
     let mut cancelled = out.cancelled;
     let mut explanation = out.text;
@@ -307,12 +291,13 @@ pub fn explain(
             let mut sentences = split_sentences(&explanation);
             // The first few failing sentences per round: each rewrite is one short generation.
             for f in failing.iter().take(8) {
-                let out = run(engine, prompts.rewrite(&f.text, &f.rules), params(120), base, cancel, &mut timings, |_| {})?;
+                let out = run(engine, prompts.rewrite(&f.text, &f.rules), params(120), cancel, &mut timings, |_| {})?;
                 if out.cancelled {
                     cancelled = true;
                     break;
                 }
-                let new = clean(&out.text);
+                // `run` has cleaned the answer already.
+                let new = out.text;
                 if !new.trim().is_empty() && f.sentence < sentences.len() {
                     sentences[f.sentence] = new.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
                 }
@@ -567,12 +552,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn audiences_parse_and_serialise() {
+    fn audiences_serialise_as_the_ui_and_cli_name_them() {
         for (s, a) in [("buerger", Audience::Buerger), ("leichte-sprache", Audience::LeichteSprache), ("kollegium", Audience::Kollegium), ("gremium", Audience::Gremium)] {
-            assert_eq!(Audience::parse(s), Some(a));
             assert_eq!(serde_json::to_value(a).unwrap(), serde_json::Value::String(s.into()));
+            assert_eq!(serde_json::from_value::<Audience>(serde_json::Value::String(s.into())).unwrap(), a);
         }
-        assert_eq!(Audience::parse("kinder"), None);
+        assert!(serde_json::from_value::<Audience>(serde_json::Value::String("kinder".into())).is_err());
     }
 
     #[test]

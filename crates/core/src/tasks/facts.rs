@@ -74,7 +74,7 @@ macro_rules! re {
     };
 }
 
-const MONTHS: &str = "Januar|Jänner|Februar|März|Maerz|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember";
+pub(crate) const MONTHS: &str = "Januar|Jänner|Februar|März|Maerz|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember";
 re!(DATE_NUMERIC, r"\b(0?[1-9]|[12][0-9]|3[01])\.(0?[1-9]|1[0-2])\.((?:19|20)?[0-9]{2})\b");
 re!(DATE_ISO, r"\b((?:19|20)[0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])\b");
 static DATE_WORDS: LazyLock<Regex> = LazyLock::new(|| {

@@ -333,7 +333,7 @@ fn is_identifier_header(header: &str) -> bool {
     IDENTIFIER_HEADERS.contains(&folded.as_str()) || folded.split_whitespace().any(|w| matches!(w, "nr" | "nr." | "nummer" | "id"))
 }
 
-fn is_total_label(cell: &str) -> bool {
+pub(crate) fn is_total_label(cell: &str) -> bool {
     let folded = cell.trim().to_lowercase();
     TOTAL_LABELS.iter().any(|t| folded == *t || folded.starts_with(&format!("{t} ")) || folded.starts_with(&format!("{t}:")))
 }
@@ -502,13 +502,15 @@ fn analyze_sheet(file: &str, sheet: Option<String>, blocks: &[&Block], opts: &Fi
 
     // Shares of the total of B, for rows with a non-negative value and a positive total.
     if let Some(total) = total_to.filter(|t| *t > Dec::ZERO) {
+        // The same for every row: computed once, not per row (each reads the whole column).
+        let unit = col_unit(to);
+        let total_text = with_unit(total.format_de(col_decimals(to)), unit);
         for (i, r) in rows.iter().enumerate() {
             if r.is_total {
                 continue;
             }
             let Some(b) = num(r, to).filter(|b| !b.value.is_negative()) else { continue };
             let Some(p) = b.value.percent_of(total) else { continue };
-            let unit = col_unit(to);
             figures.push(Figure {
                 id: format!("anteil:{i}"),
                 kind: FigureKind::Anteil,
@@ -524,7 +526,7 @@ fn analyze_sheet(file: &str, sheet: Option<String>, blocks: &[&Block], opts: &Fi
                         name: "Summe(B)".into(),
                         column: columns[to].clone(),
                         row: "Summe".into(),
-                        text: with_unit(total.format_de(col_decimals(to)), unit),
+                        text: total_text.clone(),
                         value: total.exact(),
                         position: r.block.position.clone(),
                     },

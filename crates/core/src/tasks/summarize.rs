@@ -23,7 +23,7 @@ use super::evidence::{cite, split_sentences, Index};
 use super::facts::{self, Fact, FactKind};
 use crate::documents::{Block, Document, Position};
 use crate::error::{CoreError, ErrorInfo, Result};
-use crate::llm::{CancelToken, Engine, GenEvent, GenerateRequest, Generation, Prompt, SamplingParams, StopReason};
+use crate::llm::{CancelToken, Completion, Engine, GenerateRequest, Generation, Prompt, SamplingParams, StopReason};
 use crate::models::ModelKind;
 use crate::store::NewResult;
 
@@ -286,7 +286,7 @@ pub fn summarize(
     if chunks.len() == 1 {
         // Everything fits: one step with the final instructions, streamed.
         let t = Instant::now();
-        let out = run(engine, prompts.single(&chunks[0].text(), opts), params(opts.length.max_tokens()), base, cancel, &mut timings, |tok| {
+        let out = run(engine, prompts.single(&chunks[0].text(), opts), params(opts.length.max_tokens()), cancel, &mut timings, |tok| {
             on_event(SummaryEvent::Token { text: tok.to_owned() })
         })?;
         timings.map_ms = t.elapsed().as_secs_f64() * 1000.0;
@@ -320,13 +320,13 @@ pub fn summarize(
                 }
             }
             let outs = if take == 1 {
-                vec![run(engine, prompts.map(&chunks[next].text()), params(map_max), base, cancel, &mut timings, |_| {})?]
+                vec![run(engine, prompts.map(&chunks[next].text()), params(map_max), cancel, &mut timings, |_| {})?]
             } else {
                 let reqs = chunks[next..next + take]
                     .iter()
                     .map(|c| GenerateRequest { prompt: prompts.map(&c.text()), params: params(map_max) })
                     .collect();
-                run_batch(engine, reqs, base, cancel, &mut timings)?
+                run_batch(engine, reqs, cancel, &mut timings)?
             };
             for (j, out) in outs.into_iter().enumerate() {
                 let i = next + j;
@@ -364,7 +364,7 @@ pub fn summarize(
                     } else {
                         (prompts.reduce(&texts, None), map_max)
                     };
-                    let out = run(engine, prompt, params(max), base, cancel, &mut timings, |tok| {
+                    let out = run(engine, prompt, params(max), cancel, &mut timings, |tok| {
                         if last {
                             on_event(SummaryEvent::Token { text: tok.to_owned() })
                         }
@@ -472,53 +472,42 @@ pub(crate) fn run(
     engine: &Engine,
     prompt: Prompt,
     params: SamplingParams,
-    until_blank_line: bool,
     cancel: &CancelToken,
     timings: &mut Timings,
-    mut on_token: impl FnMut(&str),
+    on_token: impl FnMut(&str),
 ) -> Result<RunOutput> {
-    // A base model's answer ends at its first blank line after some text: the engine stops there
-    // (`SamplingParams::end_at_blank_line`), and `finished` cuts what the last piece carried past it.
+    let until_blank_line = params.end_at_blank_line;
     let generation = engine.generate_with_cancel(GenerateRequest { prompt, params }, cancel.clone())?;
-    collect(generation, until_blank_line, timings, &mut on_token)
+    finish(generation, until_blank_line, timings, on_token)
 }
 
 /// Several map prompts decoded together ([`Engine::generate_batch`]); each answer handled as
 /// [`run`] handles one.
-fn run_batch(engine: &Engine, reqs: Vec<GenerateRequest>, until_blank_line: bool, cancel: &CancelToken, timings: &mut Timings) -> Result<Vec<RunOutput>> {
+fn run_batch(engine: &Engine, reqs: Vec<GenerateRequest>, cancel: &CancelToken, timings: &mut Timings) -> Result<Vec<RunOutput>> {
+    let until_blank_line: Vec<bool> = reqs.iter().map(|r| r.params.end_at_blank_line).collect();
     engine
         .generate_batch(reqs, cancel.clone())?
         .into_iter()
-        .map(|generation| collect(generation, until_blank_line, timings, &mut |_| {}))
+        .zip(until_blank_line)
+        .map(|(generation, until)| finish(generation, until, timings, |_| {}))
         .collect()
 }
 
-/// Reads one generation to its end: the text (streamed to `on_token`), its figures added to
-/// `timings`, the answer trimmed.
-fn collect(mut generation: Generation, until_blank_line: bool, timings: &mut Timings, on_token: &mut dyn FnMut(&str)) -> Result<RunOutput> {
-    let mut text = String::new();
-    while let Some(ev) = generation.events.blocking_recv() {
-        match ev {
-            GenEvent::Token(t) => {
-                on_token(&t);
-                text.push_str(&t);
-            }
-            GenEvent::Done(stats) => {
-                timings.generations += 1;
-                timings.prompt_tokens += stats.prompt_tokens;
-                timings.cached_tokens += stats.cached_tokens;
-                timings.generated_tokens += stats.generated_tokens;
-                let mut answer = text.trim_start();
-                if until_blank_line {
-                    answer = answer.split("\n\n").next().unwrap_or("");
-                }
-                return Ok(RunOutput { text: clean(answer), cancelled: stats.stop_reason == StopReason::Cancelled });
-            }
-            GenEvent::Error(e) => return Err(CoreError::Inference(e.to_string())),
-            GenEvent::Started { .. } | GenEvent::Progress { .. } => {}
-        }
+/// Reads one generation to its end ([`Generation::collect`]): its figures added to `timings`,
+/// the answer trimmed. A base model's answer ends at its first blank line after some text: the
+/// engine stops there (`SamplingParams::end_at_blank_line`), and this cuts what the last piece
+/// carried past it.
+fn finish(generation: Generation, until_blank_line: bool, timings: &mut Timings, on_token: impl FnMut(&str)) -> Result<RunOutput> {
+    let Completion { text, stats } = generation.collect(on_token)?;
+    timings.generations += 1;
+    timings.prompt_tokens += stats.prompt_tokens;
+    timings.cached_tokens += stats.cached_tokens;
+    timings.generated_tokens += stats.generated_tokens;
+    let mut answer = text.trim_start();
+    if until_blank_line {
+        answer = answer.split("\n\n").next().unwrap_or("");
     }
-    Err(CoreError::EngineStopped)
+    Ok(RunOutput { text: clean(answer), cancelled: stats.stop_reason == StopReason::Cancelled })
 }
 
 /// Trims the model's answer: drops markup, leading enumerations ("(1)", "2.") that echo the
@@ -526,13 +515,20 @@ fn collect(mut generation: Generation, until_blank_line: bool, timings: &mut Tim
 pub(crate) fn clean(text: &str) -> String {
     static TAG: std::sync::LazyLock<regex::Regex> =
         std::sync::LazyLock::new(|| regex::Regex::new(r"</?[A-Za-z][A-Za-z0-9]*\s*/?>").expect("valid regex"));
-    static ENUMERATION: std::sync::LazyLock<regex::Regex> =
-        std::sync::LazyLock::new(|| regex::Regex::new(r"^(?:\(?[0-9]{1,2}[).]\s*)+").expect("valid regex"));
+    // A marker is followed by a space, and never by a month: "15.03.2025" and "1. April 2025"
+    // start with a date, not a list number.
+    static ENUMERATION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(&format!(r"^(?:\(?[0-9]{{1,2}}[).](?:\s+|$))+(?:{MONTHS})?", MONTHS = super::facts::MONTHS)).expect("valid regex")
+    });
     let text = TAG.replace_all(text, "");
     let mut seen = HashSet::new();
     let mut out: Vec<String> = Vec::new();
     for line in text.trim().lines() {
-        let l = ENUMERATION.replace(line.trim(), "").trim().to_owned();
+        let line = line.trim();
+        let l = match ENUMERATION.find(line) {
+            Some(m) if !line[..m.end()].ends_with(|c: char| c.is_alphabetic()) => line[m.end()..].trim().to_owned(),
+            _ => line.to_owned(),
+        };
         if l.is_empty() {
             if out.last().is_some_and(|p| !p.is_empty()) {
                 out.push(String::new());
@@ -771,6 +767,11 @@ mod tests {
     fn clean_drops_repeated_lines() {
         assert_eq!(clean("  Eins.\nZwei.\nEins.\n\n\nDrei.  "), "Eins.\nZwei.\n\nDrei.");
         assert_eq!(clean("(1) 2. Die <i>Akte</i> liegt vor."), "Die Akte liegt vor.");
+        // A date at the start of a line is not a list number.
+        assert_eq!(clean("15.03.2025 ist der Termin."), "15.03.2025 ist der Termin.");
+        assert_eq!(clean("1. April 2025: Frist endet."), "1. April 2025: Frist endet.");
+        assert_eq!(clean("2) 1. März ist der Stichtag."), "2) 1. März ist der Stichtag.");
+        assert_eq!(clean("1.\n2. Zweitens."), "Zweitens.");
     }
 
     #[test]
