@@ -110,6 +110,14 @@ describe('App', () => {
     const cards = [...document.querySelectorAll('.task-card h3')].map((h) => h.textContent);
     expect(cards).toEqual(['Brief entwerfen', 'Akte zusammenfassen', 'Ergebnis erklären']);
     expect([...document.querySelectorAll('.task-card button, .task-card a')].map((b) => b.id)).toEqual(['task-letter', 'task-summary', 'task-explain']);
+    // Each card's button says which task it opens (not three buttons all named "Öffnen").
+    const names = [...document.querySelectorAll('.task-card button')].map((b) =>
+      (b.getAttribute('aria-labelledby') ?? '')
+        .split(' ')
+        .map((id) => document.getElementById(id)?.textContent?.trim())
+        .join(' '),
+    );
+    expect(names).toEqual(['Öffnen Brief entwerfen', 'Öffnen Akte zusammenfassen', 'Öffnen Ergebnis erklären']);
   });
 
   it('explains the budget sample: figures table, chart, readability, citations, no serious axe findings', async () => {

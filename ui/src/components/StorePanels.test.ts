@@ -223,6 +223,24 @@ describe('HistoryPanel', () => {
     await flush();
     expect(document.querySelector('.history-title')?.textContent).toBe('Neu gespeichert');
   });
+  it('subscribes to the shell before it loads the list', async () => {
+    const s = fakeStore();
+    const order: string[] = [];
+    const subscribe = s.api.onHistoryChanged;
+    const list = s.api.historyList;
+    s.api.onHistoryChanged = (h) => {
+      order.push('subscribe');
+      return subscribe(h);
+    };
+    s.api.historyList = (limit) => {
+      order.push('list');
+      return list(limit);
+    };
+    component = mount(HistoryPanel, { target: $('#app'), props: { api: s.api } });
+    await flush();
+    expect(order).toEqual(['subscribe', 'list']);
+    expect(document.querySelectorAll('.history-item')).toHaveLength(2);
+  });
 });
 
 describe('PrivacySettings', () => {
@@ -271,6 +289,73 @@ describe('PrivacySettings', () => {
     expect($('#sender-authority-locked').textContent).toBe('Von der IT festgelegt');
     expect($<HTMLInputElement>('#sender-office').disabled).toBe(false);
     await noSeriousAxe();
+  });
+
+  it('keeps unsaved edits when the shell reports a change; an untouched form is reloaded', async () => {
+    const s = fakeStore();
+    let settingsReads = 0;
+    const settingsGet = s.api.settingsGet;
+    s.api.settingsGet = () => {
+      settingsReads++;
+      return settingsGet();
+    };
+    component = mount(PrivacySettings, { target: $('#app'), props: { api: s.api } });
+    await flush();
+    expect(settingsReads).toBe(1);
+    const days = $<HTMLInputElement>('#retention-days');
+    days.value = '45';
+    days.dispatchEvent(new Event('input', { bubbles: true }));
+    const clerk = $<HTMLInputElement>('#sender-clerk');
+    clerk.value = 'Frau Beisp';
+    clerk.dispatchEvent(new Event('input', { bubbles: true }));
+    $<HTMLInputElement>('#keep-history').click();
+    flushSync();
+
+    // A saved answer elsewhere: the half-typed settings stay.
+    s.changed();
+    await flush();
+    expect($<HTMLInputElement>('#retention-days').value).toBe('45');
+    expect($<HTMLInputElement>('#sender-clerk').value).toBe('Frau Beisp');
+    expect($<HTMLInputElement>('#keep-history').checked).toBe(false);
+    expect(settingsReads).toBe(1);
+
+    // Once saved, the form is clean again and follows the settings.
+    $<HTMLFormElement>('.privacy-form').dispatchEvent(new SubmitEvent('submit', { cancelable: true }));
+    await flush();
+    expect(s.calls).toHaveLength(1);
+    s.changed();
+    await flush();
+    expect(settingsReads).toBe(2);
+    expect($<HTMLInputElement>('#retention-days').value).toBe('45');
+    expect($<HTMLInputElement>('#sender-clerk').value).toBe('Frau Beisp');
+  });
+
+  it('subscribes before it loads and shows the store once the shell says it has opened', async () => {
+    const s = fakeStore();
+    const order: string[] = [];
+    let opened = false;
+    const subscribe = s.api.onHistoryChanged;
+    s.api.onHistoryChanged = (h) => {
+      order.push('subscribe');
+      return subscribe(h);
+    };
+    s.api.storeStatus = async () => {
+      order.push('status');
+      return opened
+        ? { phase: 'open', state: 'ready', db_path: '/home/a/schreibstube.db', can_start_fresh: false }
+        : { phase: 'opening' };
+    };
+    component = mount(PrivacySettings, { target: $('#app'), props: { api: s.api } });
+    await flush();
+    expect(order).toEqual(['subscribe', 'status']);
+    expect($('#store-status').dataset.state).toBe('opening');
+    expect(document.querySelector('.privacy-form')).toBeNull();
+
+    opened = true;
+    s.changed();
+    await flush();
+    expect($('#store-status').textContent).toContain('/home/a/schreibstube.db');
+    expect($<HTMLInputElement>('#retention-days').value).toBe('30');
   });
 
   it('deletes all data only after an explicit confirmation and exports to a shown path', async () => {

@@ -1,9 +1,7 @@
 // State of the "Ergebnis erklären" screen and the pure helpers its view uses.
 import type { Backend } from './backend';
-import { TaskRun, type TaskPhase, type TaskState } from './taskrun';
+import { TaskRun, type TaskState } from './taskrun';
 import type { ExplainEvent, ExplainOptions, ExplainResult, Figure } from './types';
-
-export type ExplainPhase = TaskPhase;
 
 export interface ExplainState extends TaskState<ExplainResult> {
   stage: string | null;

@@ -17,7 +17,6 @@ describe('translate', () => {
     expect(translate('de', 'free.send')).toBe('Senden');
     expect(translate('en', 'free.send')).toBe('Send');
     expect(translate('de', 'free.stop')).toBe('Stopp');
-    expect(translate('de', 'tasks.unavailable')).toBe('Folgt in einer späteren Version');
     expect(translate('de', 'free.ai_mark')).toBe('KI-generierter Text – bitte prüfen');
   });
 

@@ -21,7 +21,6 @@ const de = {
   'tasks.summary.desc': 'Die wesentlichen Punkte eines Vorgangs knapp zusammenstellen.',
   'tasks.explain.title': 'Ergebnis erklären',
   'tasks.explain.desc': 'Eine Entscheidung in verständlicher Sprache für Bürgerinnen und Bürger erläutern.',
-  'tasks.unavailable': 'Folgt in einer späteren Version',
 
   'free.heading': 'Freier Text',
   'free.prompt.label': 'Ihre Eingabe',
@@ -375,7 +374,6 @@ const en: Dictionary = {
   'tasks.summary.desc': 'Compile the essential points of a case briefly.',
   'tasks.explain.title': 'Explain a decision',
   'tasks.explain.desc': 'Explain a decision to citizens in plain language.',
-  'tasks.unavailable': 'Coming in a later version',
 
   'free.heading': 'Free text',
   'free.prompt.label': 'Your input',

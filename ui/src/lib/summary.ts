@@ -1,10 +1,8 @@
 // State of the "Akte zusammenfassen" screen: files, a running summary and its result.
 // Pure TypeScript (no Svelte), so it is tested without a DOM.
 import type { Backend } from './backend';
-import { TaskRun, type TaskPhase, type TaskState } from './taskrun';
+import { TaskRun, type TaskState } from './taskrun';
 import type { AppError, DocumentInfo, Position, SummaryEvent, SummaryOptions, SummaryProgress, SummaryResult } from './types';
-
-export type SummaryPhase = TaskPhase;
 
 export interface SummaryState extends TaskState<SummaryResult> {
   progress: SummaryProgress | null;

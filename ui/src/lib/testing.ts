@@ -1,5 +1,5 @@
 // Test helpers: the Akte part of a fake backend, for tests that do not use it.
-import type { Backend, StoreBackend } from './backend';
+import type { Backend } from './backend';
 
 const unused = (name: string) => () => Promise.reject(new Error(`${name} is not used by this test`));
 
@@ -25,10 +25,4 @@ export const akteStubs: Pick<
   draftRegenerate: unused('draftRegenerate'),
   draftCheck: unused('draftCheck'),
   exportLetter: unused('exportLetter'),
-};
-
-/** The history's trace and "explain an earlier result", for store tests that do not use them. */
-export const storeStubs: Pick<StoreBackend, 'historyTrace' | 'historyAsDocument'> = {
-  historyTrace: unused('historyTrace'),
-  historyAsDocument: unused('historyAsDocument'),
 };
