@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use schreibstube_core::documents::{self, Document, DocumentType};
-use schreibstube_core::llm::CancelToken;
 use schreibstube_core::tasks::summarize::{self, FailedFile, SummaryEvent, SummaryOptions, SummaryResult};
 use schreibstube_core::export::{self, Format};
 use schreibstube_core::{paths, CoreError, ErrorInfo};
@@ -87,7 +86,7 @@ fn added(result: schreibstube_core::Result<Document>, file_name: String, docs: &
 #[tauri::command]
 pub async fn add_documents(state: State<'_, AppState>, paths: Vec<PathBuf>) -> Result<Vec<AddResult>, ErrorInfo> {
     let docs = Arc::clone(&state.documents);
-    let options = extract_options(&state);
+    let options = extract_options(&state)?;
     tauri::async_runtime::spawn_blocking(move || {
         paths
             .into_iter()
@@ -114,52 +113,51 @@ pub async fn add_document_bytes(state: State<'_, AppState>, request: Request<'_>
         .and_then(|v| v.to_str().ok())
         .map(percent_decode)
         .unwrap_or_else(|| "Datei".into());
-    let bytes = bytes.clone();
-    let docs = Arc::clone(&state.documents);
-    let options = extract_options(&state);
-    tauri::async_runtime::spawn_blocking(move || added(documents::extract_bytes(&name, &bytes, &options), name, &docs))
-        .await
-        .map_err(|_| ErrorInfo::from(&CoreError::Inference("extraction task failed".into())))
+    read_bytes(&state, name, bytes.clone()).await
 }
 
 /// A sample of the first-run guide (`akte`, the default; `haushalt`, a budget table; `bescheid`,
 /// a notice; `antrag`, a citizen's letter to answer), to try the tasks without own documents.
 #[tauri::command]
-pub fn add_sample_document(state: State<'_, AppState>, which: Option<String>) -> AddResult {
+pub async fn add_sample_document(state: State<'_, AppState>, which: Option<String>) -> Result<AddResult, ErrorInfo> {
     let which = which.as_deref().unwrap_or("akte");
     let (_, name, bytes) = SAMPLES.iter().find(|(id, _, _)| *id == which).unwrap_or(&SAMPLES[0]);
-    added(documents::extract_bytes(name, bytes, &extract_options(&state)), (*name).into(), &state.documents)
+    read_bytes(&state, (*name).into(), bytes.to_vec()).await
 }
 
 /// "Früheres Ergebnis" in the explain screen: the text of a stored result becomes a session
 /// document (`Ergebnis-<id>.txt`), so the task commands work on it like on any file.
 #[tauri::command]
-pub fn history_as_document(state: State<'_, AppState>, id: i64) -> Result<AddResult, ErrorInfo> {
-    let (body, options) = {
-        let guard = state.history.lock().unwrap();
-        let h = guard.as_ref().ok_or_else(|| ErrorInfo::from(&CoreError::StoreOpening))?;
-        let found = h
-            .policy()
-            .ensure_enabled("history")
-            .and_then(|()| h.store()?.get_result(id)?.ok_or(CoreError::HistoryEntryNotFound(id)))
-            .map_err(|e| ErrorInfo::from(&e))?;
-        (found.body, h.extract_options())
-    };
-    let name = format!("Ergebnis-{id}.txt");
-    Ok(added(documents::extract_bytes(&name, body.as_bytes(), &options), name, &state.documents))
+pub async fn history_as_document(state: State<'_, AppState>, id: i64) -> Result<AddResult, ErrorInfo> {
+    let body = crate::store_cmds::stored_result(&state, id)?.body;
+    read_bytes(&state, format!("Ergebnis-{id}.txt"), body.into_bytes()).await
 }
 
-/// The file-size cap in force: the merged settings where the store is open, else the policy's.
-fn extract_options(state: &AppState) -> schreibstube_core::documents::ExtractOptions {
+/// Reads a file's bytes off the async threads (extraction may take a while) into the session.
+async fn read_bytes(state: &AppState, name: String, bytes: Vec<u8>) -> Result<AddResult, ErrorInfo> {
+    let docs = Arc::clone(&state.documents);
+    let options = extract_options(state)?;
+    tauri::async_runtime::spawn_blocking(move || added(documents::extract_bytes(&name, &bytes, &options), name, &docs))
+        .await
+        .map_err(|_| ErrorInfo::from(&CoreError::Inference("extraction task failed".into())))
+}
+
+/// The file-size cap in force (the merged settings where the store is open, else the policy's);
+/// refused when the IT has switched reading documents off.
+fn extract_options(state: &AppState) -> Result<documents::ExtractOptions, ErrorInfo> {
     match state.history.lock().unwrap().as_ref() {
         Some(h) => h.extract_options(),
         None => state.policy.extract_options(),
     }
+    .map_err(|e| ErrorInfo::from(&e))
 }
 
 /// The document read under `id`, for the other task commands.
-pub(crate) fn document(state: &AppState, id: u64) -> Option<Arc<Document>> {
-    state.documents.get(id)
+pub(crate) fn document(state: &AppState, id: u64) -> Result<Arc<Document>, ErrorInfo> {
+    state
+        .documents
+        .get(id)
+        .ok_or_else(|| ErrorInfo::from(&CoreError::InvalidParameter(format!("Dokument {id} ist nicht geöffnet"))))
 }
 
 #[tauri::command]
@@ -170,11 +168,7 @@ pub fn remove_document(state: State<'_, AppState>, id: u64) {
 /// The whole document (blocks with positions) for the document pane.
 #[tauri::command]
 pub fn get_document(state: State<'_, AppState>, id: u64) -> Result<Document, ErrorInfo> {
-    state
-        .documents
-        .get(id)
-        .map(|d| (*d).clone())
-        .ok_or_else(|| ErrorInfo::from(&CoreError::InvalidParameter(format!("Dokument {id} ist nicht geöffnet"))))
+    document(&state, id).map(|d| (*d).clone())
 }
 
 /// A summary event as the UI receives it (tagged by `kind`).
@@ -188,9 +182,10 @@ pub enum UiSummaryEvent {
     Error { request_id: u64, error: ErrorInfo },
 }
 
-static NEXT_SUMMARY: AtomicU64 = AtomicU64::new(1 << 32);
+crate::task::task_event!(UiSummaryEvent, SummaryResult);
 
 /// Summarises the given documents; events stream on `on_event`, `cancel(request_id)` stops.
+/// A document no longer open is reported as a failed file, like one that could not be read.
 #[tauri::command]
 pub fn summarize(
     app: tauri::AppHandle,
@@ -199,48 +194,24 @@ pub fn summarize(
     options: Option<SummaryOptions>,
     on_event: Channel<UiSummaryEvent>,
 ) -> Result<u64, ErrorInfo> {
-    state.policy.ensure_enabled("summary").map_err(|e| ErrorInfo::from(&e))?;
-    let engine = state.engine.read().unwrap().clone().ok_or_else(|| ErrorInfo::from(&CoreError::ModelNotReady))?;
-    let history = Arc::clone(&state.history);
     let mut docs = Vec::new();
     let mut failed = Vec::new();
     for id in document_ids {
-        match state.documents.get(id) {
-            Some(d) => docs.push(d),
-            None => failed.push(FailedFile {
-                file: format!("Dokument {id}"),
-                error: ErrorInfo::from(&CoreError::InvalidParameter(format!("Dokument {id} ist nicht geöffnet"))),
-            }),
+        match document(&state, id) {
+            Ok(d) => docs.push(d),
+            Err(error) => failed.push(FailedFile { file: format!("Dokument {id}"), error }),
         }
     }
-    let id = NEXT_SUMMARY.fetch_add(1, Ordering::Relaxed);
-    let cancel = CancelToken::default();
-    state.running.lock().unwrap().insert(id, cancel.clone());
-    let running = Arc::clone(&state.running);
     let options = options.unwrap_or_default();
-    tauri::async_runtime::spawn_blocking(move || {
-        let model = crate::model_ref(&engine);
-        let docs: Vec<Document> = docs.iter().map(|d| (**d).clone()).collect();
-        let send = |ev| {
-            let _ = on_event.send(ev);
-        };
-        let outcome = summarize::summarize(&engine, model, &docs, failed, &options, &cancel, |ev| {
-            send(match ev {
-                SummaryEvent::Progress(progress) => UiSummaryEvent::Progress { request_id: id, progress },
-                SummaryEvent::Partial { chunk, text } => UiSummaryEvent::Partial { request_id: id, chunk, text },
-                SummaryEvent::Token { text } => UiSummaryEvent::Token { request_id: id, text },
+    crate::task::spawn(app, &state, docs, on_event, move |t| {
+        summarize::summarize(t.engine, crate::model_ref(t.engine), t.docs, failed, &options, t.cancel, |ev| {
+            t.send(match ev {
+                SummaryEvent::Progress(progress) => UiSummaryEvent::Progress { request_id: t.id, progress },
+                SummaryEvent::Partial { chunk, text } => UiSummaryEvent::Partial { request_id: t.id, chunk, text },
+                SummaryEvent::Token { text } => UiSummaryEvent::Token { request_id: t.id, text },
             })
-        });
-        if let Ok(result) = &outcome {
-            crate::store_cmds::save_task_result(&app, &history, result.cancelled, || result.to_history(&docs), &docs, "summary");
-        }
-        send(match outcome {
-            Ok(result) => UiSummaryEvent::Done { request_id: id, result: Box::new(result) },
-            Err(e) => UiSummaryEvent::Error { request_id: id, error: ErrorInfo::from(&e) },
-        });
-        running.lock().unwrap().remove(&id);
-    });
-    Ok(id)
+        })
+    })
 }
 
 /// Saves a summary as Markdown, DOCX or PDF in the export folder (`paths::export_dir`, e.g.

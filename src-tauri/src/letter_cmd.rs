@@ -2,14 +2,12 @@
 //! one paragraph written again, the check after edits, and the export — all decided by the
 //! core's `tasks::draft` and `export::letter`; the sender profile is the settings' one.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use schreibstube_core::documents::Document;
 use schreibstube_core::export::letter::{write_letter, LetterDoc, LetterFormat};
 use schreibstube_core::export::now_iso;
 use schreibstube_core::letters::template::{self, Template};
-use schreibstube_core::llm::CancelToken;
 use schreibstube_core::policy::SenderProfile;
 use schreibstube_core::tasks::draft::{self, DraftEvent, DraftOptions, DraftResult, Prefill};
 use schreibstube_core::{paths, CoreError, ErrorInfo};
@@ -29,8 +27,6 @@ pub enum UiDraftEvent {
     Done { request_id: u64, result: Box<DraftResult> },
     Error { request_id: u64, error: ErrorInfo },
 }
-
-static NEXT: AtomicU64 = AtomicU64::new(3 << 32);
 
 fn err(e: CoreError) -> ErrorInfo {
     ErrorInfo::from(&e)
@@ -52,13 +48,9 @@ fn profile(state: &AppState) -> SenderProfile {
     }
 }
 
-fn docs(state: &AppState, document_id: Option<u64>) -> Result<Vec<Document>, ErrorInfo> {
-    match document_id {
-        None => Ok(Vec::new()),
-        Some(id) => crate::akte::document(state, id)
-            .map(|d| vec![(*d).clone()])
-            .ok_or_else(|| err(CoreError::InvalidParameter(format!("Dokument {id} ist nicht geöffnet")))),
-    }
+/// The incoming letter, if one was given: a document read in this session.
+fn docs(state: &AppState, document_id: Option<u64>) -> Result<Vec<Arc<Document>>, ErrorInfo> {
+    document_id.map(|id| crate::akte::document(state, id)).into_iter().collect()
 }
 
 /// The templates; each one's `fields` are all its fields, the standard ones included.
@@ -78,45 +70,19 @@ pub fn templates_list(state: State<'_, AppState>) -> Result<Vec<serde_json::Valu
 #[tauri::command]
 pub fn draft_prefill(state: State<'_, AppState>, document_id: Option<u64>, options: DraftOptions) -> Result<Prefill, ErrorInfo> {
     let template = find_template(&state, &options.template)?;
-    draft::prefill(&template, &docs(&state, document_id)?, &options, &profile(&state)).map_err(err)
+    let docs: Vec<Document> = docs(&state, document_id)?.iter().map(|d| (**d).clone()).collect();
+    draft::prefill(&template, &docs, &options, &profile(&state)).map_err(err)
 }
 
-/// The work of `draft` and `draft_regenerate` on a blocking thread, its events on `on_event`.
-fn spawn(
-    app: AppHandle,
-    state: &AppState,
-    on_event: Channel<UiDraftEvent>,
-    work: impl FnOnce(&schreibstube_core::llm::Engine, &[Document], &CancelToken, &mut dyn FnMut(DraftEvent)) -> Result<DraftResult, CoreError> + Send + 'static,
-    docs: Vec<Document>,
-) -> Result<u64, ErrorInfo> {
-    state.policy.ensure_enabled("draft").map_err(err)?;
-    let engine = state.engine.read().unwrap().clone().ok_or_else(|| err(CoreError::ModelNotReady))?;
-    let id = NEXT.fetch_add(1, Ordering::Relaxed);
-    let cancel = CancelToken::default();
-    state.running.lock().unwrap().insert(id, cancel.clone());
-    let running = Arc::clone(&state.running);
-    let history = Arc::clone(&state.history);
-    tauri::async_runtime::spawn_blocking(move || {
-        let send = |ev| {
-            let _ = on_event.send(ev);
-        };
-        let outcome = work(&engine, &docs, &cancel, &mut |ev| {
-            send(match ev {
-                DraftEvent::Stage { stage } => UiDraftEvent::Stage { request_id: id, stage },
-                DraftEvent::Paragraph { id: p } => UiDraftEvent::Paragraph { request_id: id, id: p },
-                DraftEvent::Token { id: p, text } => UiDraftEvent::Token { request_id: id, id: p, text },
-            })
-        });
-        if let Ok(result) = &outcome {
-            crate::store_cmds::save_task_result(&app, &history, result.cancelled, || result.to_history(&docs), &docs, "draft");
-        }
-        send(match outcome {
-            Ok(result) => UiDraftEvent::Done { request_id: id, result: Box::new(result) },
-            Err(e) => UiDraftEvent::Error { request_id: id, error: ErrorInfo::from(&e) },
-        });
-        running.lock().unwrap().remove(&id);
-    });
-    Ok(id)
+crate::task::task_event!(UiDraftEvent, DraftResult);
+
+/// A draft event of the core as the UI receives it.
+fn ui_event(id: u64, ev: DraftEvent) -> UiDraftEvent {
+    match ev {
+        DraftEvent::Stage { stage } => UiDraftEvent::Stage { request_id: id, stage },
+        DraftEvent::Paragraph { id: p } => UiDraftEvent::Paragraph { request_id: id, id: p },
+        DraftEvent::Token { id: p, text } => UiDraftEvent::Token { request_id: id, id: p, text },
+    }
 }
 
 #[tauri::command]
@@ -124,13 +90,9 @@ pub fn draft(app: AppHandle, state: State<'_, AppState>, document_id: Option<u64
     let template = find_template(&state, &options.template)?;
     let docs = docs(&state, document_id)?;
     let profile = profile(&state);
-    spawn(
-        app,
-        &state,
-        on_event,
-        move |engine, docs, cancel, on| draft::draft(engine, crate::model_ref(engine), &template, docs, &profile, &options, cancel, on),
-        docs,
-    )
+    crate::task::spawn(app, &state, docs, on_event, move |t| {
+        draft::draft(t.engine, crate::model_ref(t.engine), &template, t.docs, &profile, &options, t.cancel, |ev| t.send(ui_event(t.id, ev)))
+    })
 }
 
 #[tauri::command]
@@ -145,13 +107,9 @@ pub fn draft_regenerate(
     let template = find_template(&state, &result.template_id)?;
     let docs = docs(&state, document_id)?;
     let profile = profile(&state);
-    spawn(
-        app,
-        &state,
-        on_event,
-        move |engine, docs, cancel, on| draft::regenerate(engine, &template, docs, &profile, &result, &paragraph_id, cancel, on),
-        docs,
-    )
+    crate::task::spawn(app, &state, docs, on_event, move |t| {
+        draft::regenerate(t.engine, &template, t.docs, &profile, &result, &paragraph_id, t.cancel, |ev| t.send(ui_event(t.id, ev)))
+    })
 }
 
 /// The consistency check and placeholder scan again, after the clerk edited the letter.

@@ -6,6 +6,7 @@ mod explain_cmd;
 mod letter_cmd;
 mod models_cmd;
 mod store_cmds;
+mod task;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -52,9 +53,12 @@ pub struct AppInfo {
 
 /// The loaded model as a task result names it (provenance): name, file and sha256 (cached).
 pub(crate) fn model_ref(engine: &Engine) -> schreibstube_core::tasks::summarize::ModelRef {
-    let info = engine.info();
-    let sha256 = models::sha256_cached(&info.path, &paths::data_dir(None)).unwrap_or_default();
-    schreibstube_core::tasks::summarize::ModelRef { name: info.name.clone(), file: info.file.clone(), sha256 }
+    models::model_ref(engine, &paths::data_dir(None)).unwrap_or_else(|e| {
+        // The result is still saved; its provenance then lacks the hash.
+        tracing::warn!(code = e.code(), "model file not hashed");
+        let info = engine.info();
+        schreibstube_core::tasks::summarize::ModelRef { name: info.name.clone(), file: info.file.clone(), sha256: String::new() }
+    })
 }
 
 #[tauri::command]
@@ -104,17 +108,14 @@ fn generate(
                     // Saved exactly as the CLI saves it (core: History::record), off the async
                     // threads: the first save may hash the model file. A stopped answer is not
                     // a result.
-                    if stats.stop_reason != StopReason::Cancelled {
-                        let (history, engine, prompt, text, params) =
-                            (Arc::clone(&history), Arc::clone(&engine), prompt.clone(), std::mem::take(&mut text), params.clone());
-                        let stats_json = serde_json::to_value(&stats).unwrap_or_default();
-                        let app = app.clone();
-                        tauri::async_runtime::spawn_blocking(move || {
-                            if save_result(&history, &engine, &prompt, text, &params, stats_json) {
-                                let _ = app.emit(store_cmds::HISTORY_CHANGED, ());
-                            }
-                        });
-                    }
+                    let (history, engine, prompt, text, params) =
+                        (Arc::clone(&history), Arc::clone(&engine), prompt.clone(), std::mem::take(&mut text), params.clone());
+                    let (stats_json, cancelled) = (serde_json::to_value(&stats).unwrap_or_default(), stats.stop_reason == StopReason::Cancelled);
+                    let app = app.clone();
+                    tauri::async_runtime::spawn_blocking(move || {
+                        let entry = || free_text_result(&engine, &prompt, text, &params, stats_json);
+                        store_cmds::save_task_result(&app, &history, cancelled, entry, &[], "free_text");
+                    });
                     (UiGenEvent::Done { request_id: id, stats }, true)
                 }
                 GenEvent::Error(e) => {
@@ -133,41 +134,16 @@ fn generate(
     Ok(id)
 }
 
-fn save_result(
-    history: &store_cmds::SharedHistory,
-    engine: &Engine,
-    prompt: &str,
-    text: String,
-    params: &FreeTextOptions,
-    stats: serde_json::Value,
-) -> bool {
-    let info = engine.info();
-    let data_dir = paths::data_dir(None);
-    let sha256 = models::sha256_cached(&info.path, &data_dir).unwrap_or_default();
-    let name = models::Manifest::locate(Some(&data_dir))
-        .ok()
-        .and_then(|m| m.entry_for(&info.path).map(|e| e.name.clone()))
-        .unwrap_or_else(|| info.name.clone());
+/// A free-text answer as the history keeps it, the same as the CLI's (core: `NewResult`).
+fn free_text_result(engine: &Engine, prompt: &str, text: String, params: &FreeTextOptions, stats: serde_json::Value) -> NewResult {
+    let model = model_ref(engine);
     let parameters = serde_json::to_value(params).unwrap_or_default();
-    let record = NewResult {
+    NewResult {
         task: "free_text".into(),
         title: NewResult::title_from(prompt),
         body: text,
         data: serde_json::json!({ "prompt": prompt, "stats": stats }),
-        provenance: Provenance::new(&name, &sha256, parameters, &[prompt]),
-    };
-    let mut guard = history.lock().unwrap();
-    match guard.as_mut().map(|h| h.record(&record)) {
-        Some(Ok(id)) => id.is_some(),
-        // The UI shows the store's state (app_info.store); the result stays on screen.
-        Some(Err(e)) => {
-            tracing::warn!(code = e.code(), "result not saved");
-            false
-        }
-        None => {
-            tracing::warn!("result not saved: store still opening");
-            false
-        }
+        provenance: Provenance::new(&model.name, &model.sha256, parameters, &[prompt]),
     }
 }
 

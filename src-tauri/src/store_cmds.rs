@@ -21,15 +21,20 @@ pub type SharedHistory = Arc<Mutex<Option<History>>>;
 pub const HISTORY_CHANGED: &str = "history-changed";
 
 /// Saves a finished task result (a stopped one is a partial: not kept) with the documents it
-/// rests on, and tells the history panel; `what` names the task in the log, never its content.
+/// rests on (none for free text), and tells the history panel; `what` names the task in the
+/// log, never its content.
 pub(crate) fn save_task_result(app: &AppHandle, history: &SharedHistory, cancelled: bool, entry: impl FnOnce() -> schreibstube_core::store::NewResult, docs: &[schreibstube_core::documents::Document], what: &str) {
     if cancelled {
         return;
     }
-    match history.lock().unwrap().as_mut().map(|h| h.record_with_documents(&entry(), docs)) {
-        Some(Ok(_)) => {
+    // Built before the lock: naming the model may read the manifest and the hash cache.
+    let entry = entry();
+    match history.lock().unwrap().as_mut().map(|h| h.record_with_documents(&entry, docs)) {
+        Some(Ok(Some(_))) => {
             let _ = app.emit(HISTORY_CHANGED, ());
         }
+        // History switched off: nothing saved, nothing to reload.
+        Some(Ok(None)) => {}
         Some(Err(e)) => tracing::warn!(code = e.code(), task = what, "result not saved"),
         None => tracing::warn!(task = what, "result not saved: store not open"),
     }
@@ -99,7 +104,12 @@ pub fn history_search(state: State<'_, AppState>, query: String, limit: Option<u
 
 #[tauri::command]
 pub fn history_get(state: State<'_, AppState>, id: i64) -> Result<StoredResult, ErrorInfo> {
-    with(&state, |h| {
+    stored_result(&state, id)
+}
+
+/// A stored result, where the policy allows the history.
+pub(crate) fn stored_result(state: &AppState, id: i64) -> Result<StoredResult, ErrorInfo> {
+    with(state, |h| {
         h.policy().ensure_enabled("history")?;
         h.store()?.get_result(id)?.ok_or(CoreError::HistoryEntryNotFound(id))
     })

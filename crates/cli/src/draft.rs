@@ -133,7 +133,7 @@ pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, policy
     let mut history = History::open(data_dir, policy.clone());
     let profile = history.settings().sender.profile();
     let docs = match &args.input {
-        Some(p) => vec![documents::extract_file(p, &history.extract_options())?],
+        Some(p) => vec![documents::extract_file(p, &history.extract_options()?)?],
         None => Vec::new(),
     };
     let options = DraftOptions {

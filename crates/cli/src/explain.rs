@@ -51,7 +51,7 @@ pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, policy
     let export_format = crate::task::export_format(args.export.as_ref())?;
     // The store opens (and applies retention) at start; its settings give the file-size cap.
     let mut history = History::open(data_dir, policy.clone());
-    let doc = documents::extract_file(&args.file, &history.extract_options())?;
+    let doc = documents::extract_file(&args.file, &history.extract_options()?)?;
     let docs = [doc];
 
     let (engine, model) = crate::task::load(model, threads, data_dir, policy)?;

@@ -184,8 +184,8 @@ fn main() -> ExitCode {
     // anything else, so the user still gets one German sentence and no backtrace.
     let Cli { global, command } = cli;
     let outcome = std::panic::catch_unwind(move || match command {
-        Command::Extract(args) => match policy.ensure_enabled("extract") {
-            Ok(()) => extract(args, &policy),
+        Command::Extract(args) => match policy.extract_options() {
+            Ok(options) => extract(args, &options),
             Err(e) => {
                 eprintln!("{}", e.message_de());
                 ExitCode::FAILURE
@@ -196,26 +196,6 @@ fn main() -> ExitCode {
             match policy.ensure_enabled("summary").and_then(|()| summarize::run(global.model.as_deref(), global.threads, &data_dir, &policy, args)) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::FAILURE,
-                Err(e) => {
-                    eprintln!("{}", e.message_de());
-                    ExitCode::FAILURE
-                }
-            }
-        }
-        Command::Explain(args) => {
-            let data_dir = paths::data_dir(global.data_dir.clone());
-            match policy.ensure_enabled("explain").and_then(|()| explain::run(global.model.as_deref(), global.threads, &data_dir, &policy, args)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("{}", e.message_de());
-                    ExitCode::FAILURE
-                }
-            }
-        }
-        Command::Draft(args) => {
-            let data_dir = paths::data_dir(global.data_dir.clone());
-            match policy.ensure_enabled("draft").and_then(|()| draft::run(global.model.as_deref(), global.threads, &data_dir, &policy, args)) {
-                Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("{}", e.message_de());
                     ExitCode::FAILURE
@@ -258,16 +238,25 @@ fn run(global: &Global, policy: &Policy, command: Command) -> Result<(), CoreErr
         Command::Policy { command: PolicyCommand::Show { json } } => admin::policy_show(policy, json),
         Command::DebugSaveStream(args) => history::save_stream(&data_dir, policy, args),
         Command::Templates { command } => draft::templates(policy, command),
-        Command::Extract(_) | Command::Summarize(_) | Command::Explain(_) | Command::Draft(_) => unreachable!("handled in main"),
+        Command::Explain(args) => {
+            policy.ensure_enabled("explain")?;
+            explain::run(global.model.as_deref(), global.threads, &data_dir, policy, args)
+        }
+        Command::Draft(args) => {
+            policy.ensure_enabled("draft")?;
+            draft::run(global.model.as_deref(), global.threads, &data_dir, policy, args)
+        }
+        // Their exit code says whether every file was read.
+        Command::Extract(_) | Command::Summarize(_) => unreachable!("handled in main"),
     }
 }
 
 /// `extract`: every file is read and reported; one that fails does not stop the others. Exit
 /// code 0 if all were read, 1 if any failed.
-fn extract(args: ExtractArgs, policy: &Policy) -> ExitCode {
+fn extract(args: ExtractArgs, options: &documents::ExtractOptions) -> ExitCode {
     // A parser panic is caught by the core and reported as a typed error; the panic hook
     // (diagnostics) keeps its message, which may quote the document, out of stderr and the log.
-    let items = documents::extract_batch(&args.files, &policy.extract_options());
+    let items = documents::extract_batch(&args.files, options);
     let failed = items.iter().filter(|i| i.result.is_err()).count();
     let mut out = std::io::stdout().lock();
     if args.json {

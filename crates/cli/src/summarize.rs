@@ -57,7 +57,7 @@ pub fn run(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, policy
     let mut history = History::open(data_dir, policy.clone());
     let mut docs = Vec::new();
     let mut failed = Vec::new();
-    for item in documents::extract_batch(&args.files, &history.extract_options()) {
+    for item in documents::extract_batch(&args.files, &history.extract_options()?) {
         match item.result {
             Ok(doc) => docs.push(doc),
             Err(error) => {

@@ -18,12 +18,7 @@ pub fn load(model: Option<&Path>, threads: Option<usize>, data_dir: &Path, polic
     let mut config = EngineConfig::new(&resolved.path);
     config.threads = threads;
     let engine = Engine::load(config, |_| {})?;
-    let info = engine.info();
-    let model = ModelRef {
-        name: resolved.entry.as_ref().map_or(info.name.clone(), |e| e.name.clone()),
-        file: info.file.clone(),
-        sha256: models::sha256_cached(&resolved.path, data_dir)?,
-    };
+    let model = models::model_ref(&engine, data_dir)?;
     Ok((engine, model))
 }
 

@@ -110,6 +110,17 @@ impl Manifest {
     }
 }
 
+/// How results and exports name the running model, in the app and the CLI alike: the manifest's
+/// name where it lists the file, else the name in the GGUF; with the file's sha256 (cached).
+pub fn model_ref(engine: &crate::llm::Engine, data_dir: &Path) -> Result<crate::tasks::summarize::ModelRef> {
+    let info = engine.info();
+    let name = Manifest::locate(Some(data_dir))
+        .ok()
+        .and_then(|m| m.entry_for(&info.path).map(|e| e.name.clone()))
+        .unwrap_or_else(|| info.name.clone());
+    Ok(crate::tasks::summarize::ModelRef { name, file: info.file.clone(), sha256: sha256_cached(&info.path, data_dir)? })
+}
+
 pub fn sha256_file(path: &Path) -> Result<String> {
     let mut file = std::fs::File::open(path).map_err(|e| CoreError::io(path, e))?;
     let mut hasher = Sha256::new();

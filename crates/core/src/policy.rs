@@ -202,13 +202,11 @@ impl Policy {
         }
     }
 
-    /// Extraction limits with the policy's file-size cap applied (the default 200 MB otherwise).
-    pub fn extract_options(&self) -> crate::documents::ExtractOptions {
-        let mut options = crate::documents::ExtractOptions::default();
-        if let Some(mb) = self.max_file_mb {
-            options.max_file_bytes = mb * 1024 * 1024;
-        }
-        options
+    /// Extraction limits with the policy's file-size cap applied (the default 200 MB otherwise);
+    /// `Err(FeatureDisabled)` when the IT has switched reading documents ("extract") off.
+    pub fn extract_options(&self) -> Result<crate::documents::ExtractOptions> {
+        self.ensure_enabled("extract")?;
+        Ok(merge(self, &UserSettings::default()).extract_options())
     }
 
     /// Whether results are stored (the policy's word, else yes; the user's setting is merged in
@@ -303,6 +301,14 @@ pub struct EffectiveSettings {
     pub allowed_models: Option<Vec<String>>,
     /// Where the policy came from, if there is one.
     pub policy_source: Option<PathBuf>,
+}
+
+impl EffectiveSettings {
+    /// Extraction limits with the file-size cap in force (the IT's, else the user's, else 200 MB).
+    /// Whether reading is allowed at all is the policy's: [`Policy::extract_options`].
+    pub fn extract_options(&self) -> crate::documents::ExtractOptions {
+        crate::documents::ExtractOptions { max_file_bytes: self.max_file_mb.value * 1024 * 1024, ..Default::default() }
+    }
 }
 
 fn pick<T: Clone>(policy: Option<&T>, user: Option<&T>, default: T) -> Setting<T> {
@@ -407,6 +413,17 @@ mod tests {
         let mut changed = user.clone();
         changed.sender.clerk = Some("E. Beispiel".into());
         assert!(check_change(&policy, &user, &changed).is_ok(), "unlocked field");
+    }
+
+    #[test]
+    fn reading_documents_follows_the_policy_and_its_file_size_cap() {
+        assert_eq!(Policy::default().extract_options().unwrap().max_file_bytes, DEFAULT_MAX_FILE_MB * 1024 * 1024);
+        let capped = Policy::parse("max_file_mb = 5\n").unwrap();
+        assert_eq!(capped.extract_options().unwrap().max_file_bytes, 5 * 1024 * 1024);
+        let off = Policy::parse("disabled_features = [\"extract\"]\n").unwrap();
+        let e = off.extract_options().unwrap_err();
+        assert_eq!(e.code(), "feature_disabled");
+        assert!(e.message_de().contains("Dokumente lesen"), "{}", e.message_de());
     }
 
     #[test]

@@ -84,15 +84,14 @@ impl History {
         &self.policy
     }
 
-    /// The settings in force: policy over the user's stored settings over the defaults.
-    /// Extraction limits with the file-size cap in force (the IT's, else the user's, else 200 MB).
-    pub fn extract_options(&self) -> crate::documents::ExtractOptions {
-        crate::documents::ExtractOptions {
-            max_file_bytes: self.settings().max_file_mb.value * 1024 * 1024,
-            ..Default::default()
-        }
+    /// Extraction limits with the file-size cap in force (the IT's, else the user's, else 200 MB);
+    /// `Err(FeatureDisabled)` when the IT has switched reading documents off.
+    pub fn extract_options(&self) -> Result<crate::documents::ExtractOptions> {
+        self.policy.ensure_enabled("extract")?;
+        Ok(self.settings().extract_options())
     }
 
+    /// The settings in force: policy over the user's stored settings over the defaults.
     pub fn settings(&self) -> EffectiveSettings {
         let user = self.store.as_ref().and_then(|s| s.user_settings().ok()).unwrap_or_default();
         policy::merge(&self.policy, &user)
@@ -134,12 +133,7 @@ impl History {
     /// Saves a result with its audit line, unless history is off (`Ok(None)`). A store that
     /// could not be opened gives its error again (the caller still shows the result).
     pub fn record(&mut self, result: &NewResult) -> Result<Option<i64>> {
-        if !self.settings().keep_history.value {
-            return Ok(None);
-        }
-        let id = self.store_mut()?.save_result(result)?;
-        tracing::info!(id, task = result.task.as_str(), "result saved");
-        Ok(Some(id))
+        self.record_with_documents(result, &[])
     }
 
     /// Like [`Self::record`], and keeps the documents the result came from (each once, by

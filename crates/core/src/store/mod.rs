@@ -208,18 +208,7 @@ impl Store {
 
     /// Saves a result and its audit line in one transaction; returns the result's id.
     pub fn save_result(&mut self, r: &NewResult) -> Result<i64> {
-        let now = now();
-        let provenance = serde_json::to_string(&r.provenance).unwrap_or_default();
-        let tx = self.conn.transaction().map_err(|e| store_error(&self.path, e))?;
-        tx.execute(
-            "INSERT INTO results (created_at, task, title, body, data, provenance) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![now, r.task, r.title, r.body, r.data.to_string(), provenance],
-        )
-        .map_err(|e| store_error(&self.path, e))?;
-        let id = tx.last_insert_rowid();
-        audit(&tx, now, "result_saved", Some(&r.task), Some(&r.provenance)).map_err(|e| store_error(&self.path, e))?;
-        tx.commit().map_err(|e| store_error(&self.path, e))?;
-        Ok(id)
+        self.save_result_with_documents(r, &[])
     }
 
     /// Saves a result and the documents it came from in one transaction: each document once
