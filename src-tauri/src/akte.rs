@@ -229,10 +229,7 @@ pub async fn export_explanation(result: schreibstube_core::tasks::explain::Expla
 
 async fn save_report(report: export::Report, name: &'static str, format: Format) -> Result<String, ErrorInfo> {
     tauri::async_runtime::spawn_blocking(move || {
-        let dir = paths::export_dir();
-        std::fs::create_dir_all(&dir).map_err(|e| ErrorInfo::from(&CoreError::Io { path: dir.clone(), source: e }))?;
-        let stamp: String = export::now_iso().chars().filter(char::is_ascii_digit).collect();
-        let path = dir.join(format!("{name}-{}-{}.{}", &stamp[..8], &stamp[8..14], format.extension()));
+        let path = paths::export_file(name, format.extension()).map_err(|e| ErrorInfo::from(&e))?;
         export::write_report(&report, format, &path).map_err(|e| ErrorInfo::from(&e))?;
         Ok(path.display().to_string())
     })

@@ -57,14 +57,7 @@ fn docs(state: &AppState, document_id: Option<u64>) -> Result<Vec<Arc<Document>>
 #[tauri::command]
 pub fn templates_list(state: State<'_, AppState>) -> Result<Vec<serde_json::Value>, ErrorInfo> {
     state.policy.ensure_enabled("draft").map_err(err)?;
-    Ok(templates_of(&state)?
-        .into_iter()
-        .map(|t| {
-            let mut v = serde_json::to_value(&t).unwrap_or_default();
-            v["fields"] = serde_json::to_value(t.all_fields()).unwrap_or_default();
-            v
-        })
-        .collect())
+    Ok(templates_of(&state)?.iter().map(Template::listing).collect())
 }
 
 #[tauri::command]
@@ -126,12 +119,8 @@ pub async fn export_letter(state: State<'_, AppState>, mut result: DraftResult, 
     // The logo is read from disk: only the path in the settings counts, never one the page sends.
     result.letter.sender.logo = profile(&state).logo;
     tauri::async_runtime::spawn_blocking(move || {
-        let dir = paths::export_dir();
-        std::fs::create_dir_all(&dir).map_err(|e| err(CoreError::Io { path: dir.clone(), source: e }))?;
-        let created = now_iso();
-        let stamp: String = created.chars().filter(char::is_ascii_digit).collect();
-        let path = dir.join(format!("Brief-{}-{}-{}.{}", result.template_id, &stamp[..8], &stamp[8..14], format.extension()));
-        let doc = LetterDoc { letter: &result.letter, reviewed, model: &result.model, template_name: &result.template_name, created };
+        let path = paths::export_file(&format!("Brief-{}", result.template_id), format.extension()).map_err(err)?;
+        let doc = LetterDoc { letter: &result.letter, reviewed, model: &result.model, template_name: &result.template_name, created: now_iso() };
         write_letter(&doc, format, &path).map_err(err)?;
         tracing::info!(format = format.extension(), reviewed, "letter exported");
         Ok(path.display().to_string())

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use schreibstube_core::policy::{EffectiveSettings, Policy, UserSettings};
 use schreibstube_core::store::{History, HistoryStatus, Keychain, ResultTrace, StoredResult};
-use schreibstube_core::{CoreError, ErrorInfo};
+use schreibstube_core::{paths, CoreError, ErrorInfo};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
@@ -152,31 +152,12 @@ pub fn settings_set(app: AppHandle, state: State<'_, AppState>, user: UserSettin
     }))
 }
 
-/// Where exports go: the user's download folder (no file dialog plugin: the shell has none).
-fn export_path(name: &str) -> PathBuf {
-    let dir = dirs_download().unwrap_or_else(|| schreibstube_core::paths::data_dir(None));
-    let date = schreibstube_core::store::timestamp_utc(now()).replace(':', "-");
-    dir.join(format!("{name}-{date}"))
-}
-
-fn dirs_download() -> Option<PathBuf> {
-    std::env::var_os("SCHREIBSTUBE_EXPORT_DIR").map(PathBuf::from).or_else(|| {
-        let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE"))?;
-        let downloads = PathBuf::from(home).join("Downloads");
-        downloads.is_dir().then_some(downloads)
-    })
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-}
-
 /// "Meine Daten exportieren": the ZIP's path.
 #[tauri::command]
 pub fn data_export(state: State<'_, AppState>) -> Result<PathBuf, ErrorInfo> {
     with(&state, |h| {
         h.policy().ensure_enabled("export")?;
-        let path = export_path("schreibstube-export").with_extension("zip");
+        let path = paths::export_file("schreibstube-export", "zip")?;
         h.store()?.export_zip(&path)?;
         Ok(path)
     })
@@ -192,7 +173,7 @@ pub fn data_delete_all(app: AppHandle, state: State<'_, AppState>, confirmed: bo
 #[tauri::command]
 pub fn audit_export(state: State<'_, AppState>) -> Result<PathBuf, ErrorInfo> {
     with(&state, |h| {
-        let path = export_path("schreibstube-protokoll").with_extension("csv");
+        let path = paths::export_file("schreibstube-protokoll", "csv")?;
         let file = std::fs::File::create(&path).map_err(|e| CoreError::Io { path: path.clone(), source: e })?;
         h.store()?.write_audit_csv(std::io::BufWriter::new(file))?;
         Ok(path)

@@ -10,7 +10,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use schreibstube_core::documents;
 use schreibstube_core::export::letter::{write_letter, LetterDoc, LetterFormat};
 use schreibstube_core::export::now_iso;
-use schreibstube_core::letters::template::{self, PartKind};
+use schreibstube_core::letters::template::{self, PartKind, Template};
 use schreibstube_core::letters::{LetterForm, Tone};
 use schreibstube_core::llm::CancelToken;
 use schreibstube_core::policy::Policy;
@@ -83,14 +83,7 @@ pub fn templates(policy: &Policy, command: TemplatesCommand) -> Result<(), CoreE
     let all = template::load_all(policy.templates_dir.as_deref())?;
     let mut out = std::io::stdout().lock();
     if json {
-        let list: Vec<serde_json::Value> = all
-            .iter()
-            .map(|t| {
-                let mut v = serde_json::to_value(t).unwrap_or_default();
-                v["fields"] = serde_json::to_value(t.all_fields()).unwrap_or_default();
-                v
-            })
-            .collect();
+        let list: Vec<serde_json::Value> = all.iter().map(Template::listing).collect();
         let _ = writeln!(out, "{}", serde_json::to_string(&list).unwrap_or_default());
         return Ok(());
     }

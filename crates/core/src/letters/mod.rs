@@ -97,6 +97,10 @@ pub struct Letter {
     pub enclosures: Vec<String>,
 }
 
+fn join_paragraphs<'a>(paragraphs: impl Iterator<Item = &'a Paragraph>) -> String {
+    paragraphs.map(|p| p.text.trim()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n\n")
+}
+
 static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\[[^\[\]\n]{1,80}\]").expect("valid regex"));
 
 impl Letter {
@@ -109,7 +113,13 @@ impl Letter {
 
     /// The body paragraphs as one text (blank lines between paragraphs).
     pub fn body_text(&self) -> String {
-        self.paragraphs.iter().map(|p| p.text.trim()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n\n")
+        join_paragraphs(self.paragraphs.iter())
+    }
+
+    /// The paragraphs the model wrote or the clerk edited: what "Wie ist das entstanden?" traces
+    /// (address, salutation and the template's fixed passages come from the fields and the template).
+    pub fn written_text(&self) -> String {
+        join_paragraphs(self.paragraphs.iter().filter(|p| p.origin != Origin::Fixed))
     }
 
     /// The whole letter as plain text: for the clipboard and `--format txt`.

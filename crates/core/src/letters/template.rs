@@ -129,6 +129,14 @@ pub fn standard_fields() -> Vec<FieldSpec> {
 }
 
 impl Template {
+    /// The template as the UI and `templates list --json` list it: its `fields` are all its
+    /// fields, the standard ones included.
+    pub fn listing(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or_default();
+        v["fields"] = serde_json::to_value(self.all_fields()).unwrap_or_default();
+        v
+    }
+
     /// Standard fields first (as the template may have redefined them), then its own.
     pub fn all_fields(&self) -> Vec<FieldSpec> {
         let mut out: Vec<FieldSpec> = standard_fields().into_iter().map(|s| self.fields.iter().find(|f| f.key == s.key).cloned().unwrap_or(s)).collect();

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{Provenance, Store};
 use crate::documents::Document;
+use crate::letters::Letter;
 use crate::error::{CoreError, Result};
 use crate::tasks::checker::Unsupported;
 use crate::tasks::explain::{self, ExplainedSentence};
@@ -99,34 +100,43 @@ impl Store {
     }
 }
 
-/// The text whose sentences are traced: for a draft letter only the paragraphs the model wrote
-/// (or the clerk edited) — address, salutation and the template's fixed passages come from the
-/// fields and the template, not from the documents.
+/// The text whose sentences are traced: for a draft letter only what the model wrote or the clerk
+/// edited ([`Letter::written_text`]), else the result's text.
 fn traced_text(task: &str, body: &str, data: &serde_json::Value) -> String {
-    if task == "draft" {
-        if let Some(paragraphs) = data["letter"]["paragraphs"].as_array() {
-            return paragraphs
-                .iter()
-                .filter(|p| p["origin"] != "fixed")
-                .filter_map(|p| p["text"].as_str())
-                .collect::<Vec<_>>()
-                .join("\n\n");
-        }
+    match (task, serde_json::from_value::<Letter>(data["letter"].clone())) {
+        ("draft", Ok(letter)) => letter.written_text(),
+        _ => body.to_owned(),
     }
-    body.to_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::traced_text;
+    use crate::letters::{Letter, LetterForm, Origin, Paragraph};
+    use crate::policy::SenderProfile;
 
     #[test]
     fn a_drafts_trace_covers_only_what_the_model_wrote() {
-        let data = serde_json::json!({ "letter": { "paragraphs": [
-            { "origin": "model", "text": "Vielen Dank für Ihren Antrag." },
-            { "origin": "fixed", "text": "Nach § 26 Abs. 2 VwVfG …" },
-            { "origin": "edited", "text": "Die Gehaltsnachweise fehlen noch." },
-        ] } });
+        let p = |origin, text: &str| Paragraph { id: "p".into(), label: "Absatz".into(), origin, legal: false, text: text.into() };
+        let letter = Letter {
+            form: LetterForm::B,
+            sender: SenderProfile::default(),
+            return_line: String::new(),
+            recipient: vec!["Max Mustermann".into()],
+            info: Vec::new(),
+            date: "11.12.2026".into(),
+            subject: "Ihr Antrag".into(),
+            salutation: "Guten Tag Max Mustermann,".into(),
+            paragraphs: vec![
+                p(Origin::Model, "Vielen Dank für Ihren Antrag."),
+                p(Origin::Fixed, "Nach § 26 Abs. 2 VwVfG …"),
+                p(Origin::Edited, "Die Gehaltsnachweise fehlen noch."),
+            ],
+            closing: "Mit freundlichen Grüßen".into(),
+            signature: Vec::new(),
+            enclosures: Vec::new(),
+        };
+        let data = serde_json::json!({ "letter": letter });
         assert_eq!(traced_text("draft", "Max Mustermann\n…", &data), "Vielen Dank für Ihren Antrag.\n\nDie Gehaltsnachweise fehlen noch.");
         assert_eq!(traced_text("summary", "Der Text.", &data), "Der Text.");
     }
