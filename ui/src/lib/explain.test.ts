@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend } from './backend';
-import { barGeometry, changeBars, ExplainController, explanationAsText, type ExplainState } from './explain';
+import { barGeometry, changeBars, ExplainController, explanationAsText, isTotalLabel, type ExplainState } from './explain';
 import { akteStubs } from './testing';
 import type { ExplainEvent, ExplainResult, Figure } from './types';
 
@@ -85,6 +85,22 @@ describe('chart and text', () => {
     expect(g.bars[0].width).toBeCloseTo(g.zero, 5);
     expect(g.bars[1].x).toBeCloseTo(g.zero, 5);
     expect(g.bars[1].x + g.bars[1].width).toBeCloseTo(100, 5);
+  });
+
+  it('total rows are found by the core\'s rule (is_total_label): the label alone, or before a space or a colon', () => {
+    for (const label of ['Summe', 'Summe:', 'Zwischensumme', 'ZWISCHENSUMME Bereich 1', 'Gesamt: alle Produkte', 'gesamtsumme', ' Insgesamt ', 'Total 2026', '\u00a0Summe\u0085']) {
+      expect(isTotalLabel(label), label).toBe(true);
+    }
+    for (const label of ['Summenbildung', 'Summe-Konto', 'Summe.', 'Gesamtschule', 'Zwischensummen', 'Kitas, Summe', '\ufeffSumme', '']) {
+      expect(isTotalLabel(label), label).toBe(false);
+    }
+    const bars = changeBars([
+      fig('differenz:0', 'differenz', 'Kitas', 348000, '+348.000,00'),
+      fig('differenz:1', 'differenz', 'Zwischensumme', 348000, '+348.000,00'),
+      fig('differenz:2', 'differenz', 'Summe-Konto', 1000, '+1.000,00'),
+      fig('differenz:3', 'differenz', 'Summe: Haushalt', 349000, '+349.000,00'),
+    ]);
+    expect(bars.map((b) => b.label)).toEqual(['Kitas', 'Summe-Konto']);
   });
 
   it('copies mark, note, text and the formulas', () => {

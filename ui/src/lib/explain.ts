@@ -56,13 +56,25 @@ export interface Bar {
   display: string;
 }
 
-const TOTAL_ROW = /^(summe|gesamt|insgesamt|total|gesamtsumme|zwischensumme)\b/i;
+// The source of truth is the core's `is_total_label` (crates/core/src/tasks/figures.rs, with
+// TOTAL_LABELS there): the same labels, the same rule. Change both together.
+const TOTAL_LABELS = ['summe', 'gesamt', 'insgesamt', 'total', 'gesamtsumme', 'zwischensumme'];
+
+/** Whether a row label names a total: one of the labels alone or followed by a space or a colon,
+ * ignoring case and surrounding white space ("Summe", "Gesamt: alle Produkte", not "Summenbildung"). */
+export function isTotalLabel(cell: string): boolean {
+  // Rust's trim() strips Unicode White_Space, which differs from JavaScript's trim() in U+0085 and U+FEFF.
+  const folded = cell.replace(/^\p{White_Space}+|\p{White_Space}+$/gu, '').toLowerCase();
+  return TOTAL_LABELS.some((t) => folded === t || folded.startsWith(`${t} `) || folded.startsWith(`${t}:`));
+}
 
 /** The bars of the chart: each item row's difference (B − A), as the core computed it; a total
- * row ("Summe") would dwarf the items, so it has no bar (its values are in the table). */
+ * row ("Summe") would dwarf the items, so it has no bar (its values are in the table). The core
+ * also counts a row as a total when another text cell holds such a label; the figures do not say
+ * so, so such a row still gets its bar. */
 export function changeBars(figures: Figure[]): Bar[] {
   return figures
-    .filter((f) => f.kind === 'differenz' && f.row !== null && !TOTAL_ROW.test(f.row))
+    .filter((f) => f.kind === 'differenz' && f.row !== null && !isTotalLabel(f.row))
     .map((f) => ({ label: f.row as string, value: f.value, display: f.display }));
 }
 
