@@ -107,11 +107,16 @@ describe('ResultActions', () => {
     flushSync();
     expect(saves).toEqual(['pdf']);
     expect(status()).toBe('');
-    expect($<HTMLButtonElement>('#x-export-docx').disabled).toBe(true);
+    // While saving, the export buttons ignore clicks but stay focusable (not `disabled`).
+    expect($<HTMLButtonElement>('#x-export-docx').getAttribute('aria-disabled')).toBe('true');
+    expect($<HTMLButtonElement>('#x-export-docx').disabled).toBe(false);
+    $<HTMLButtonElement>('#x-export-docx').click();
+    flushSync();
+    expect(saves).toEqual(['pdf']);
     expect($<HTMLButtonElement>('#x-copy').disabled).toBe(false);
     finish('/home/a/Ergebnis.pdf');
     await flush();
-    expect($<HTMLButtonElement>('#x-export-docx').disabled).toBe(false);
+    expect($<HTMLButtonElement>('#x-export-docx').getAttribute('aria-disabled')).toBe('false');
     expect(status()).toBe('Gespeichert: /home/a/Ergebnis.pdf');
 
     $<HTMLButtonElement>('#x-copy').click();
