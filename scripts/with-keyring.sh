@@ -41,35 +41,16 @@ if [[ -z "${_WITH_KEYRING_INNER:-}" ]]; then
   exit "$rc"
 fi
 
-# Inner part, on the private bus. The daemon runs in the foreground (as our child, so it is ended
-# below by its pid: a daemonized one can outlive the bus). --unlock reads the password from stdin
-# (no newline), creates the "login" keyring with it (there is none in the fresh HOME) and leaves it
-# unlocked as the default collection; it prints VAR=value lines (GNOME_KEYRING_CONTROL) for clients.
+# Inner part, on the private bus: the daemon is our child, ended below by its pid.
 tmp="$_WITH_KEYRING_INNER"
 unset _WITH_KEYRING_INNER
-gnome-keyring-daemon --foreground --unlock --components=secrets --control-directory="$XDG_RUNTIME_DIR/keyring" \
-  < <(printf %s "schreibstube-test") >"$tmp/keyring.env" 2>"$tmp/keyring.log" &
-keyring_pid=$!
+# shellcheck source=scripts/keyring.sh
+source "$(dirname "${BASH_SOURCE[0]}")/keyring.sh"
+keyring_pid=""
 # shellcheck disable=SC2317 # invoked by the EXIT trap
-stop_keyring() { kill "$keyring_pid" 2>/dev/null || true; wait "$keyring_pid" 2>/dev/null || true; }
+stop_keyring() { [[ -z "$keyring_pid" ]] || { kill "$keyring_pid" 2>/dev/null || true; wait "$keyring_pid" 2>/dev/null || true; }; }
 trap stop_keyring EXIT
-
-# Ready when it owns org.freedesktop.secrets on the bus (usually well under a second).
-for i in $(seq 100); do
-  if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-      org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'; then
-    break
-  fi
-  if [[ $i -eq 100 ]] || ! kill -0 "$keyring_pid" 2>/dev/null; then
-    echo "with-keyring: gnome-keyring-daemon did not come up:" >&2
-    cat "$tmp/keyring.log" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-while IFS='=' read -r key value; do
-  [[ -n "$key" ]] && export "$key=$value"
-done <"$tmp/keyring.env"
+start_keyring "schreibstube-test" "$tmp/keyring.env" "$tmp/keyring.log" || { echo "with-keyring: no Secret Service" >&2; exit 1; }
 
 set +e
 "$@"

@@ -149,19 +149,34 @@ const SNAPSHOT = `
   };`;
 const snapshot = () => exec(SNAPSHOT);
 
-async function waitFor(what, timeout, pred, every = 250) {
+// Reads `read()` (a function, or a script for execute/sync) until `ok(value)`, the app alive
+// meanwhile; gives up naming `what` and the last value (as `show` prints it). Every wait of the
+// test goes through here.
+async function until(what, timeout, read, ok = Boolean, every = 250, show = (v) => v) {
+  const get = typeof read === "string" ? () => exec(read) : read;
   const end = Date.now() + timeout;
-  let last;
   for (;;) {
     checkAppAlive();
-    last = await snapshot();
-    if (pred(last)) return last;
+    const value = await get();
+    if (ok(value)) return value;
     if (Date.now() > end) {
-      throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}; last state: ${JSON.stringify(trimSnap(last))}`);
+      throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}; last: ${(JSON.stringify(show(value)) ?? "").slice(0, 600)}`);
     }
     await sleep(every);
   }
 }
+
+// The file an export reports in `#<prefix>-export-status` (ResultActions); a failure shows its
+// `#<prefix>-export-error` in the message.
+async function exportedPath(prefix, pattern) {
+  const text = await until(`the export path in #${prefix}-export-status`, 30_000,
+    `return (document.getElementById("${prefix}-export-status")?.textContent ?? "") + (document.getElementById("${prefix}-export-error")?.textContent ?? "");`,
+    (t) => pattern.test(t));
+  return pattern.exec(text)[1];
+}
+
+// The DOM contract's state (SNAPSHOT) until `pred`.
+const waitFor = (what, timeout, pred, every = 250) => until(what, timeout, snapshot, pred, every, trimSnap);
 
 function trimSnap(x) {
   if (!x || typeof x.outputText !== "string") return x;
@@ -402,21 +417,8 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
 
   // A finished answer is saved by the shell into the encrypted store and listed in "Verlauf".
   step("a finished answer appears in the history", T.firstText + T.streamWindow + 120_000, async () => {
-    const poll = async (what, timeout, fn) => {
-      const end = Date.now() + timeout;
-      for (;;) {
-        checkAppAlive();
-        const [ok, value] = await fn();
-        if (ok) return value;
-        if (Date.now() > end) throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}; last: ${JSON.stringify(value)}`);
-        await sleep(300);
-      }
-    };
-    const store = await poll("#store-status to leave 'opening'", 30_000, async () => {
-      const st = await exec(`const e = document.getElementById("store-status");
-        return e ? [e.getAttribute("data-state"), e.textContent.trim()] : [null, ""];`);
-      return [st[0] !== null && st[0] !== "opening", st];
-    });
+    const store = await until("#store-status to leave 'opening'", 30_000, `const e = document.getElementById("store-status");
+        return e ? [e.getAttribute("data-state"), e.textContent.trim()] : [null, ""];`, (st) => st[0] !== null && st[0] !== "opening", 300);
     log(`store: data-state=${store[0]} "${store[1]}"`);
     assert.equal(store[0], "ready", `the store is not ready: "${store[1]}"`);
 
@@ -432,10 +434,8 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
       if (y.output === "error") throw new Error(`generation failed: "${y.outputText}"`);
       return y.output === "done";
     }, 200);
-    const titles = await poll("the answer in #history", 15_000, async () => {
-      const t = await exec(`return [...document.querySelectorAll("#history .history-title")].map((e) => e.textContent);`);
-      return [t.some((x) => x.startsWith("Verlaufsprobe")), t];
-    });
+    const titles = await until("the answer in #history", 15_000, `return [...document.querySelectorAll("#history .history-title")].map((e) => e.textContent);`,
+      (t) => t.some((x) => x.startsWith("Verlaufsprobe")), 300);
     log(`history titles: ${JSON.stringify(titles)}`);
     await exec(`document.getElementById("history").scrollIntoView({ block: "start" });`);
     await screenshot("history.png");
@@ -449,23 +449,14 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
           coverage: q("#akte-coverage")?.textContent ?? "", facts: q("#akte-facts")?.textContent ?? "",
           alert: q("#akte-result") && document.querySelector(".akte [role=alert]")?.textContent.trim(),
           hl: q("#akte-doc .block.hl")?.textContent ?? null, focused: document.activeElement?.classList.contains("hl") ?? false };`);
-    const until = async (what, timeout, pred) => {
-      const end = Date.now() + timeout;
-      for (;;) {
-        checkAppAlive();
-        const x = await state();
-        if (pred(x)) return x;
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(x).slice(0, 600)}`);
-        await sleep(250);
-      }
-    };
+    const akte = (what, timeout, pred) => until(what, timeout, state, pred);
     await click("#task-summary");
     await click("#akte-sample");
-    await until("the sample in #akte-files", 30_000, (x) => x.files.includes("6 Seiten") && x.start === false);
+    await akte("the sample in #akte-files", 30_000, (x) => x.files.includes("6 Seiten") && x.start === false);
     log("sample read: 6 pages; click #akte-start");
     await click("#akte-start");
     let seenProgress = "";
-    const x = await until('#akte-result data-state="done"', T.summary, (y) => {
+    const x = await akte('#akte-result data-state="done"', T.summary, (y) => {
       if (y.progress && y.progress !== seenProgress) log(`progress: ${(seenProgress = y.progress)}`);
       if (y.result === "error") throw new Error(`summary failed: ${y.alert}`);
       return y.result === "done";
@@ -474,17 +465,12 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
     for (const fact of ["BA-2025-0815", "15.03.2025", "1.250,00 €", "30.04.2025"]) assert.ok(x.facts.includes(fact), `fact ${fact} missing`);
     // A fact's citation opens its passage in the document pane, highlighted and focused.
     await click('#akte-facts tr[data-kind="betrag"] .cite');
-    const y = await until("the cited passage highlighted", 15_000, (z) => z.hl !== null);
+    const y = await akte("the cited passage highlighted", 15_000, (z) => z.hl !== null);
     assert.match(y.hl, /1\.250,00 €/);
     assert.ok(y.focused, "the cited passage has the keyboard focus");
     // "Als DOCX speichern": a real file in the export folder, a Word document (ZIP) with the AI mark.
     await click("#akte-export-docx");
-    let saved = null;
-    for (const end = Date.now() + 30_000; !saved; await sleep(250)) {
-      const text = await exec(`return document.getElementById("akte-export-status")?.textContent ?? "";`);
-      saved = /Gespeichert: (\S+\.docx)/.exec(text)?.[1] ?? null;
-      if (!saved && Date.now() > end) throw new Error(`no export path shown; status: ${JSON.stringify(text)}`);
-    }
+    const saved = await exportedPath("akte", /Gespeichert: (\S+\.docx)/);
     const docx = readFileSync(saved);
     assert.equal(docx.subarray(0, 2).toString("latin1"), "PK", "the export is a ZIP (DOCX)");
     log(`exported ${saved} (${docx.length} bytes)`);
@@ -498,28 +484,17 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
   // The finished summary is in the encrypted history, listed on the start page.
   step("the summary appears in the history", 60_000, async () => {
     await click("#akte-back");
-    const end = Date.now() + 30_000;
-    for (;;) {
-      checkAppAlive();
-      const list = await exec(`return document.querySelector("#history .history-list")?.textContent ?? "";`);
-      if (list.includes("Zusammenfassung: Beispielakte-Bauantrag.pdf")) break;
-      if (Date.now() > end) throw new Error(`the summary is not in the history list: ${JSON.stringify(list.slice(0, 400))}`);
-      await sleep(300);
-    }
+    await until("the summary in the history list", 30_000, `return document.querySelector("#history .history-list")?.textContent ?? "";`,
+      (list) => list.includes("Zusammenfassung: Beispielakte-Bauantrag.pdf"), 300);
     log("history lists the summary");
     // "Wie ist das entstanden?": the stored summary's sentences traced to the kept case file.
     const id = await exec(`return [...document.querySelectorAll("#history .history-item")].find((b) => b.textContent.includes("Zusammenfassung: Beispielakte-Bauantrag.pdf"))?.dataset.id ?? null;`);
     assert.ok(id, "the summary's history entry");
     await click(`#history .history-item[data-id="${id}"]`);
     await click("#history-trace-toggle");
-    let tr;
-    for (const end = Date.now() + 15_000; ; await sleep(250)) {
-      tr = await exec(`const q = (s) => document.querySelector(s);
+    const tr = await until("the trace", 15_000, `const q = (s) => document.querySelector(s);
         return { status: q("#history-trace-status")?.dataset.status ?? null, sources: q("#history-trace-sentences")?.textContent ?? "",
-          inputs: q("#history-trace-inputs")?.textContent ?? "", provenance: q("#history-trace-provenance")?.textContent ?? "" };`);
-      if (tr.status) break;
-      if (Date.now() > end) throw new Error("no trace shown");
-    }
+          inputs: q("#history-trace-inputs")?.textContent ?? "", provenance: q("#history-trace-provenance")?.textContent ?? "" };`, (tr) => tr.status);
     assert.equal(tr.status, "traced", JSON.stringify(tr));
     assert.match(tr.inputs, /Beispielakte-Bauantrag\.pdf/);
     assert.match(tr.provenance, /a5fd3b62230aa5ec/);
@@ -531,36 +506,23 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
   step("Erklären: the budget sample's figures are computed by code, charted and explained", T.summary + 60_000, async () => {
     await click("#task-explain");
     await click("#explain-sample-budget");
-    for (const end = Date.now() + 20_000; ; await sleep(250)) {
-      const t = await exec(`return document.getElementById("explain-doc")?.textContent ?? "";`);
-      if (t.includes("Beispiel-Haushalt-2026.csv")) break;
-      if (Date.now() > end) throw new Error(`the sample was not read: ${JSON.stringify(t)}`);
-    }
+    await until("the budget sample read", 20_000, `return document.getElementById("explain-doc")?.textContent ?? "";`, (t) => t.includes("Beispiel-Haushalt-2026.csv"));
     await click('input[name="audience"][value="gremium"]');
     await click("#explain-start");
-    let st;
-    for (const end = Date.now() + T.summary; ; await sleep(300)) {
-      checkAppAlive();
-      st = await exec(`const r = document.getElementById("explain-result");
+    const st = await until("the explanation", T.summary, `const r = document.getElementById("explain-result");
         return { state: r?.getAttribute("data-state"), figures: document.getElementById("explain-figures")?.textContent ?? "",
           bars: document.querySelectorAll("#explain-chart rect").length, note: document.getElementById("explain-note")?.textContent ?? "",
-          alert: document.querySelector(".akte [role=alert]")?.textContent.trim() ?? "" };`);
+          alert: document.querySelector(".akte [role=alert]")?.textContent.trim() ?? "" };`, (st) => {
       if (st.state === "error") throw new Error(`explanation failed: ${st.alert}`);
-      if (st.state === "done") break;
-      if (Date.now() > end) throw new Error(`no explanation in time: ${JSON.stringify(st)}`);
-    }
+      return st.state === "done";
+    }, 300);
     // Totals and the largest increase, as the code computed them from the sample CSV.
     for (const v of ["9.112.500,00", "9.677.587,00", "+348.000,00", "Kindertagesstätten"]) assert.ok(st.figures.includes(v), `figure ${v} missing`);
     assert.equal(st.bars, 6, "one bar per budget line");
     assert.match(st.note, /Original/);
     // The explanation goes out as PDF with its computed figures.
     await click("#explain-export-pdf");
-    let pdf = null;
-    for (const end = Date.now() + 30_000; !pdf; await sleep(250)) {
-      const text = await exec(`return document.getElementById("explain-export-status")?.textContent ?? "";`);
-      pdf = /Gespeichert: (\S+\.pdf)/.exec(text)?.[1] ?? null;
-      if (!pdf && Date.now() > end) throw new Error(`no export path shown; status: ${JSON.stringify(text)}`);
-    }
+    const pdf = await exportedPath("explain", /Gespeichert: (\S+\.pdf)/);
     assert.equal(readFileSync(pdf).subarray(0, 5).toString("latin1"), "%PDF-", "the export is a PDF");
     log(`exported ${pdf}`);
     await exec(`document.getElementById("explain-result").scrollIntoView({ block: "start" });`);
@@ -572,41 +534,26 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
 
   step("Erklären: an earlier result (the summary) is picked from the history and explained", T.summary + 60_000, async () => {
     // The list of earlier results is loaded from the store after the screen opens.
-    let value = null;
-    for (const end = Date.now() + 15_000; !value; await sleep(250)) {
-      value = await exec(`const s = document.getElementById("explain-earlier");
+    const value = await until("the summary offered as an earlier result", 15_000, `const s = document.getElementById("explain-earlier");
         const o = s && [...s.options].find((o) => o.textContent.includes("Beispielakte-Bauantrag.pdf"));
         if (!o) return null;
         s.value = o.value; s.dispatchEvent(new Event("change", { bubbles: true }));
         return o.value;`);
-      if (!value && Date.now() > end) throw new Error("the summary is not offered as an earlier result");
-    }
     await click("#explain-earlier-use");
-    for (const end = Date.now() + 20_000; ; await sleep(250)) {
-      const t = await exec(`return document.getElementById("explain-doc")?.textContent ?? "";`);
-      if (t.includes(`Ergebnis-${value}.txt`)) break;
-      if (Date.now() > end) throw new Error(`the earlier result was not taken: ${JSON.stringify(t)}`);
-    }
+    await until("the earlier result taken", 20_000, `return document.getElementById("explain-doc")?.textContent ?? "";`, (t) => t.includes(`Ergebnis-${value}.txt`));
     await click('input[name="audience"][value="buerger"]');
     await click("#explain-start");
-    for (const end = Date.now() + T.summary; ; await sleep(300)) {
-      checkAppAlive();
-      const st = await exec(`return document.getElementById("explain-result")?.getAttribute("data-state");`);
+    await until("the explanation of the earlier result", T.summary, `return document.getElementById("explain-result")?.getAttribute("data-state");`, (st) => {
       if (st === "error") throw new Error("explaining the earlier result failed");
-      if (st === "done") break;
-      if (Date.now() > end) throw new Error("no explanation of the earlier result in time");
-    }
+      return st === "done";
+    }, 300);
     log("earlier result explained");
   });
 
   step("Brief: a Nachforderung answers the sample letter, prefilled, checked, previewed and exported as DOCX", T.summary + 120_000, async () => {
     await click("#explain-back");
     // The sender profile, set once in the settings (encrypted store), heads every letter. The
-    // settings form appears once they are loaded.
-    for (const end = Date.now() + 10_000; ; await sleep(200)) {
-      if (await exec(`return !!document.getElementById("sender-authority");`)) break;
-      if (Date.now() > end) throw new Error("the settings form did not appear");
-    }
+    // settings form appears once they are loaded (`find` waits for it).
     for (const [f, v] of [["authority", "Stadt Musterstadt"], ["clerk", "Erika Beispiel"], ["role", "Sachbearbeiterin Wohngeld"],
       ["address", "Marktplatz 1\uE00712345 Musterstadt"] /* \uE007: the Enter key */, ["land", "NW"]]) {
       const el = await find(`#sender-${f}`);
@@ -615,32 +562,18 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
       await wd("POST", s(`/element/${el}/value`), { text: v });
     }
     await click("#settings-save");
-    for (const end = Date.now() + 10_000; ; await sleep(200)) {
-      const n = await exec(`return document.getElementById("privacy-notice")?.textContent ?? "";`);
-      if (n.includes("gespeichert")) break;
-      if (Date.now() > end) throw new Error(`settings not saved: ${JSON.stringify(n)}`);
-    }
+    await until("the settings saved", 10_000, `return document.getElementById("privacy-notice")?.textContent ?? "";`, (n) => n.includes("gespeichert"), 200);
     await click("#task-letter");
-    // The templates arrive from the backend after the screen opens.
-    for (const end = Date.now() + 10_000; ; await sleep(200)) {
-      if (await exec(`return !!document.getElementById("template-nachforderung");`)) break;
-      if (Date.now() > end) throw new Error("the templates were not listed");
-    }
+    // The templates arrive from the backend after the screen opens (`find` waits for them).
     await click("#template-nachforderung");
     await click("#letter-sample");
     // The citizen's letter fills name, address, date and references; the deadline is computed.
-    const fields = () =>
-      exec(`const v = (id) => document.getElementById(id)?.value ?? null;
+    const fields = `const v = (id) => document.getElementById(id)?.value ?? null;
         return { doc: document.getElementById("letter-doc")?.textContent ?? "", name: v("field-empfaenger_name"),
           address: v("field-empfaenger_anschrift"), ref: v("field-unser_zeichen"), date: v("field-ihre_nachricht_vom"),
-          frist: document.getElementById("letter-fields")?.textContent ?? document.body.textContent,
-          reason: document.getElementById("letter-reason")?.textContent.trim() ?? "" };`);
-    let f;
-    for (const end = Date.now() + 20_000; ; await sleep(250)) {
-      f = await fields();
-      if (f.doc.includes("Beispiel-Antrag-Wohngeld.txt") && f.name === "Max Mustermann") break;
-      if (Date.now() > end) throw new Error(`not prefilled: ${JSON.stringify(f)}`);
-    }
+          reason: document.getElementById("letter-reason")?.textContent.trim() ?? "",
+          generate: document.getElementById("letter-generate")?.disabled === false };`;
+    const f = await until("the fields prefilled from the letter", 20_000, fields, (f) => f.doc.includes("Beispiel-Antrag-Wohngeld.txt") && f.name === "Max Mustermann");
     assert.equal(f.ref, "WG-2026-0815");
     assert.equal(f.date, "18.11.2026");
     assert.match(f.address, /Lindenstraße 12/);
@@ -648,27 +581,20 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
     assert.match(f.reason, /Fehlende Unterlagen/);
     await wd("POST", s(`/element/${await find("#field-fehlende_unterlagen")}/value`), { text: "Gehaltsnachweise Oktober 2026" });
     await wd("POST", s(`/element/${await find("#letter-instructions")}/value`), { text: "Es fehlen die Gehaltsnachweise." });
-    for (const end = Date.now() + 10_000; ; await sleep(250)) {
-      if (await exec(`return document.getElementById("letter-generate")?.disabled === false;`)) break;
-      if (Date.now() > end) throw new Error(`generate stays disabled: ${(await fields()).reason}`);
-    }
+    await until("#letter-generate enabled", 10_000, fields, (f) => f.generate);
     await exec(`document.getElementById("letter-templates").scrollIntoView({ block: "start" });`);
     await sleep(200);
     await screenshot("letter-fields.png");
     await click("#letter-generate");
-    let st;
-    for (const end = Date.now() + T.summary; ; await sleep(300)) {
-      checkAppAlive();
-      st = await exec(`const r = document.getElementById("letter-result");
+    const st = await until("the draft", T.summary, `const r = document.getElementById("letter-result");
         return { state: r?.getAttribute("data-state"), preview: document.getElementById("letter-preview")?.textContent ?? "",
           legal: document.getElementById("letter-paragraph-mitwirkung")?.textContent ?? "",
           list: document.getElementById("letter-paragraph-liste")?.textContent ?? "",
           model: document.querySelectorAll("[data-origin=model]").length,
-          alert: document.querySelector("#letter-result [role=alert]")?.textContent.trim() ?? "" };`);
+          alert: document.querySelector("#letter-result [role=alert]")?.textContent.trim() ?? "" };`, (st) => {
       if (st.state === "error") throw new Error(`draft failed: ${st.alert}`);
-      if (st.state === "done") break;
-      if (Date.now() > end) throw new Error(`no draft in time: ${JSON.stringify(st)}`);
-    }
+      return st.state === "done";
+    }, 300);
     // DIN 5008 parts in the preview, the mark until review, the legal passage from the template.
     for (const v of ["Stadt Musterstadt · Marktplatz 1 · 12345 Musterstadt", "Max Mustermann", "12345 Musterstadt", "Unser Zeichen", "WG-2026-0815",
       "fehlende Unterlagen", "Guten Tag Max Mustermann,", "Mit freundlichen Grüßen", "Erika Beispiel", "Sachbearbeiterin Wohngeld", "KI-Entwurf"]) {
@@ -678,12 +604,7 @@ describe("Schreibstube end-to-end", { timeout: 15 * 60_000 }, () => {
     assert.match(st.list, /Gehaltsnachweise Oktober 2026/);
     assert.ok(st.model >= 1, "the model wrote at least one paragraph");
     await click("#letter-export-docx");
-    let docx = null;
-    for (const end = Date.now() + 30_000; !docx; await sleep(250)) {
-      const text = await exec(`return (document.getElementById("letter-export-status")?.textContent ?? "") + (document.getElementById("letter-export-error")?.textContent ?? "");`);
-      docx = /(\/\S+\.docx)/.exec(text)?.[1] ?? null;
-      if (!docx && Date.now() > end) throw new Error(`no export path shown; status: ${JSON.stringify(text)}`);
-    }
+    const docx = await exportedPath("letter", /Gespeichert: (\S+\.docx)/);
     assert.equal(readFileSync(docx).subarray(0, 2).toString("latin1"), "PK", "the export is a DOCX (zip)");
     log(`exported ${docx}`);
     await exec(`document.getElementById("letter-preview").scrollIntoView({ block: "start" });`);

@@ -90,15 +90,9 @@ export DBUS_SESSION_BUS_ADDRESS
 # encrypted store opens and the test can see a result in the history. Without gnome-keyring the
 # app runs with its store "unavailable" and the history step says so.
 if command -v gnome-keyring-daemon >/dev/null; then
-  gnome-keyring-daemon --foreground --unlock --components=secrets --control-directory="$XDG_RUNTIME_DIR/keyring" \
-    < <(printf %s "schreibstube-e2e") >"$state_dir/keyring.env" 2>"$out/keyring.log" &
-  keyring_pid=$!
-  for _ in $(seq 100); do
-    dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-      org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true' && break
-    kill -0 "$keyring_pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  # shellcheck source=scripts/keyring.sh
+  source "$root/scripts/keyring.sh"
+  start_keyring "schreibstube-e2e" "$state_dir/keyring.env" "$out/keyring.log" || { echo "e2e: no Secret Service (see $out/keyring.log)" >&2; exit 1; }
 fi
 
 # Xvfb picks a free display itself (-displayfd) instead of fighting over :99.
