@@ -16,12 +16,12 @@
 
 use std::io::Cursor;
 
-use lopdf::content::{Content, Operation};
-use lopdf::{dictionary, Object, Stream};
+use lopdf::content::Operation;
+use lopdf::{dictionary, Stream};
 use quick_xml::escape::escape;
 use serde::{Deserialize, Serialize};
 
-use super::pdf::{encode, text_width, wrap};
+use super::pdf::{self, text_width, wrap};
 use super::{docx_core_xml, docx_custom_xml, model_line, zip_parts};
 use crate::error::{CoreError, Result};
 use crate::letters::{Letter, LetterForm};
@@ -151,16 +151,15 @@ impl LetterDoc<'_> {
         )
     }
 
-    /// The sender's business details for the first page's foot: address, hours, phone.
+    /// The sender's business details for the first page's foot: the return line's authority and
+    /// address, then the opening hours.
     fn business_line(&self) -> String {
-        let s = &self.letter.sender;
-        let mut parts: Vec<String> = Vec::new();
-        parts.extend(s.authority.clone());
-        parts.extend(s.address.iter().flat_map(|a| a.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned)));
-        if let Some(h) = &s.opening_hours {
-            parts.push(format!("Sprechzeiten: {h}"));
+        let address = Letter::return_line_of(&self.letter.sender);
+        match &self.letter.sender.opening_hours {
+            Some(h) if address.is_empty() => format!("Sprechzeiten: {h}"),
+            Some(h) => format!("{address} · Sprechzeiten: {h}"),
+            None => address,
         }
-        parts.join(" · ")
     }
 
     fn logo(&self) -> Result<Option<Logo>> {
@@ -595,10 +594,7 @@ xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\" xmlns:xlink=\"h
         }
 
         let total = pages.len();
-        let mut doc = lopdf::Document::with_version("1.7");
-        let pages_id = doc.new_object_id();
-        let regular = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding" });
-        let bold_font = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica-Bold", "Encoding" => "WinAnsiEncoding" });
+        let mut pdf = pdf::Writer::new();
         let mut xobjects = lopdf::Dictionary::new();
         if let Some(g) = &logo {
             let mut image = dictionary! {
@@ -606,27 +602,20 @@ xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\" xmlns:xlink=\"h
                 "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8,
             };
             if let Some(a) = &g.alpha {
-                let mask = doc.add_object(Stream::new(
+                let mask = pdf.doc.add_object(Stream::new(
                     dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => i64::from(g.width_px), "Height" => i64::from(g.height_px), "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 },
                     a.clone(),
                 ));
                 image.set("SMask", mask);
             }
-            let id = doc.add_object(Stream::new(image, g.rgb.clone()));
+            let id = pdf.doc.add_object(Stream::new(image, g.rgb.clone()));
             xobjects.set("Logo", id);
         }
-        let resources = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => regular, "F2" => bold_font }, "XObject" => xobjects });
-        let mut kids = Vec::new();
         let business = self.business_line();
         for (n, texts) in pages.into_iter().enumerate() {
             let mut ops = Vec::new();
-            let text = |ops: &mut Vec<Operation>, xm: f32, ym: f32, size: f32, bold: bool, s: &str| {
-                ops.push(Operation::new("BT", vec![]));
-                ops.push(Operation::new("Tf", vec![if bold { "F2" } else { "F1" }.into(), size.into()]));
-                ops.push(Operation::new("Td", vec![x(xm).into(), y(ym).into()]));
-                ops.push(Operation::new("Tj", vec![Object::string_literal(encode(s))]));
-                ops.push(Operation::new("ET", vec![]));
-            };
+            // Text at a position in mm from the left and the top.
+            let text = |ops: &mut Vec<Operation>, xm: f32, ym: f32, size: f32, bold: bool, s: &str| pdf::text(ops, x(xm), y(ym), size, bold, s);
             let line = |ops: &mut Vec<Operation>, x0: f32, y0: f32, x1: f32, y1: f32| {
                 ops.push(Operation::new("m", vec![x(x0).into(), y(y0).into()]));
                 ops.push(Operation::new("l", vec![x(x1).into(), y(y1).into()]));
@@ -675,35 +664,17 @@ xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\" xmlns:xlink=\"h
             for (xm, ym, size, bold, s) in texts {
                 text(&mut ops, xm, ym, size, bold, &s);
             }
-            let content = Content { operations: ops }.encode().map_err(|e| CoreError::ExportFailed { format: "PDF", detail: e.to_string() })?;
-            let content_id = doc.add_object(Stream::new(dictionary! {}, content));
-            kids.push(Object::from(doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content_id })));
+            pdf.page(ops)?;
         }
-        let count = kids.len() as i64;
-        doc.objects.insert(
-            pages_id,
-            Object::Dictionary(dictionary! {
-                "Type" => "Pages", "Kids" => kids, "Count" => count, "Resources" => resources,
-                "MediaBox" => vec![0.into(), 0.into(), 595.28.into(), 841.89.into()],
-            }),
-        );
-        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id, "Lang" => Object::string_literal("de-DE") });
-        doc.trailer.set("Root", catalog);
-        let digits: String = self.created.chars().filter(char::is_ascii_digit).take(14).collect();
-        let info = doc.add_object(dictionary! {
-            "Title" => lopdf::text_string(&l.subject),
-            "Subject" => lopdf::text_string(&self.description()),
-            "Keywords" => lopdf::text_string(self.keywords()),
-            "Creator" => lopdf::text_string("Schreibstube (KI-Unterstützung)"),
-            "CreationDate" => Object::string_literal(format!("D:{digits}Z")),
-            "KI_generiert" => lopdf::text_string("true"),
-            "KI_Pruefung" => lopdf::text_string(&self.review_state()),
-        });
-        doc.trailer.set("Info", info);
-        doc.compress();
-        let mut out = Vec::new();
-        doc.save_to(&mut out).map_err(|e| CoreError::ExportFailed { format: "PDF", detail: e.to_string() })?;
-        Ok(out)
+        let review = self.review_state();
+        let info = pdf::Info {
+            title: &l.subject,
+            subject: &self.description(),
+            keywords: self.keywords(),
+            created: &self.created,
+            extra: &[("KI_generiert", "true"), ("KI_Pruefung", &review)],
+        };
+        pdf.finish((595.28, 841.89), Some(xobjects), &info)
     }
 }
 

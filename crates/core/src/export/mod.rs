@@ -475,7 +475,6 @@ impl Report {
             }
         }
         paras.push(p(self.footer(created), ParaStyle::Small));
-        let digits: String = created.chars().filter(char::is_ascii_digit).take(14).collect();
         let chart = self.pdf_chart();
         pdf::render(
             &paras,
@@ -483,7 +482,7 @@ impl Report {
             &self.title,
             &format!("Mit KI-Unterstützung erstellt. {}. Modell: {}", self.mark_line, model_line(&self.model)),
             "KI-Entwurf; KI-generiert",
-            &format!("D:{digits}Z"),
+            created,
         )
     }
 }

@@ -158,7 +158,100 @@ type Rect = (f32, f32, f32, bool);
 
 /// Lays out `paras` on A4 pages and returns the PDF bytes. `title` and `keywords` go into the
 /// document information; `creator` names the program.
-pub fn render(paras: &[Para], chart: Option<(&str, &[ChartBar])>, title: &str, subject: &str, keywords: &str, created_pdf_date: &str) -> Result<Vec<u8>> {
+fn failed(e: impl std::fmt::Display) -> CoreError {
+    CoreError::ExportFailed { format: "PDF", detail: e.to_string() }
+}
+
+/// A PDF's document information.
+pub(crate) struct Info<'a> {
+    pub title: &'a str,
+    /// The AI note.
+    pub subject: &'a str,
+    pub keywords: &'a str,
+    /// ISO 8601, UTC.
+    pub created: &'a str,
+    /// More entries, e.g. a letter's review state.
+    pub extra: &'a [(&'a str, &'a str)],
+}
+
+/// What every PDF of the app shares (reports and letters): Helvetica as `F1` and Helvetica-Bold
+/// as `F2` in WinAnsiEncoding, the pages' tree, the catalog in German, the document information
+/// (with the AI note), compressed.
+pub(crate) struct Writer {
+    pub doc: lopdf::Document,
+    pages_id: lopdf::ObjectId,
+    fonts: lopdf::Dictionary,
+    kids: Vec<Object>,
+}
+
+impl Writer {
+    pub fn new() -> Self {
+        let mut doc = lopdf::Document::with_version("1.7");
+        let pages_id = doc.new_object_id();
+        let font = |doc: &mut lopdf::Document, name: &str| {
+            doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => name, "Encoding" => "WinAnsiEncoding" })
+        };
+        let (regular, bold) = (font(&mut doc, "Helvetica"), font(&mut doc, "Helvetica-Bold"));
+        Self { doc, pages_id, fonts: dictionary! { "F1" => regular, "F2" => bold }, kids: Vec::new() }
+    }
+
+    /// Adds a page drawn by `ops`.
+    pub fn page(&mut self, ops: Vec<Operation>) -> Result<()> {
+        let content = Content { operations: ops }.encode().map_err(failed)?;
+        let content_id = self.doc.add_object(Stream::new(dictionary! {}, content));
+        let page = self.doc.add_object(dictionary! { "Type" => "Page", "Parent" => self.pages_id, "Contents" => content_id });
+        self.kids.push(page.into());
+        Ok(())
+    }
+
+    /// The document with its pages of `size` (points), the given images (`XObject`) and its
+    /// document information.
+    pub fn finish(mut self, size: (f32, f32), xobjects: Option<lopdf::Dictionary>, info: &Info<'_>) -> Result<Vec<u8>> {
+        let mut resources = dictionary! { "Font" => self.fonts };
+        if let Some(x) = xobjects {
+            resources.set("XObject", x);
+        }
+        let resources = self.doc.add_object(resources);
+        let count = self.kids.len() as i64;
+        self.doc.objects.insert(
+            self.pages_id,
+            Object::Dictionary(dictionary! {
+                "Type" => "Pages", "Kids" => self.kids, "Count" => count, "Resources" => resources,
+                "MediaBox" => vec![0.into(), 0.into(), size.0.into(), size.1.into()],
+            }),
+        );
+        let catalog = self.doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => self.pages_id, "Lang" => Object::string_literal("de-DE") });
+        self.doc.trailer.set("Root", catalog);
+        let digits: String = info.created.chars().filter(char::is_ascii_digit).take(14).collect();
+        let mut dict = dictionary! {
+            "Title" => lopdf::text_string(info.title),
+            "Subject" => lopdf::text_string(info.subject),
+            "Keywords" => lopdf::text_string(info.keywords),
+            "Creator" => lopdf::text_string("Schreibstube (KI-Unterstützung)"),
+            "CreationDate" => Object::string_literal(format!("D:{digits}Z")),
+        };
+        for (k, v) in info.extra {
+            dict.set(*k, lopdf::text_string(v));
+        }
+        let info = self.doc.add_object(dict);
+        self.doc.trailer.set("Info", info);
+        self.doc.compress();
+        let mut out = Vec::new();
+        self.doc.save_to(&mut out).map_err(failed)?;
+        Ok(out)
+    }
+}
+
+/// One line of text at (`x`, `y`) points in `F1`, or `F2` when `bold`.
+pub(crate) fn text(ops: &mut Vec<Operation>, x: f32, y: f32, size: f32, bold: bool, s: &str) {
+    ops.push(Operation::new("BT", vec![]));
+    ops.push(Operation::new("Tf", vec![if bold { "F2" } else { "F1" }.into(), size.into()]));
+    ops.push(Operation::new("Td", vec![x.into(), y.into()]));
+    ops.push(Operation::new("Tj", vec![Object::string_literal(encode(s))]));
+    ops.push(Operation::new("ET", vec![]));
+}
+
+pub fn render(paras: &[Para], chart: Option<(&str, &[ChartBar])>, title: &str, subject: &str, keywords: &str, created: &str) -> Result<Vec<u8>> {
     let max = PAGE_W - MARGIN_L - MARGIN_R;
     let mut placed: Vec<Vec<Line>> = vec![Vec::new()];
     let mut bars: Vec<Vec<Rect>> = vec![Vec::new()];
@@ -205,17 +298,8 @@ pub fn render(paras: &[Para], chart: Option<(&str, &[ChartBar])>, title: &str, s
         }
     }
 
-    let mut doc = lopdf::Document::with_version("1.7");
-    let pages_id = doc.new_object_id();
-    let regular = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
-    });
-    let bold_font = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica-Bold", "Encoding" => "WinAnsiEncoding",
-    });
-    let resources = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => regular, "F2" => bold_font } });
+    let mut pdf = Writer::new();
     let total = placed.len();
-    let mut kids: Vec<Object> = Vec::new();
     for (n, (lines, rects)) in placed.into_iter().zip(bars).enumerate() {
         let mut ops = Vec::new();
         for (y, x0, x1, negative) in rects {
@@ -226,46 +310,14 @@ pub fn render(paras: &[Para], chart: Option<(&str, &[ChartBar])>, title: &str, s
             ops.push(Operation::new("f", vec![]));
         }
         ops.push(Operation::new("rg", vec![0.into(), 0.into(), 0.into()]));
-        for (y, size, bold, indent, text) in lines {
-            ops.push(Operation::new("BT", vec![]));
-            ops.push(Operation::new("Tf", vec![if bold { "F2" } else { "F1" }.into(), size.into()]));
-            ops.push(Operation::new("Td", vec![(MARGIN_L + indent).into(), y.into()]));
-            ops.push(Operation::new("Tj", vec![Object::string_literal(encode(&text))]));
-            ops.push(Operation::new("ET", vec![]));
+        for (y, size, bold, indent, line) in lines {
+            text(&mut ops, MARGIN_L + indent, y, size, bold, &line);
         }
         let foot = format!("Seite {} von {}", n + 1, total);
-        let fw = text_width(&foot, 8.5, false);
-        ops.push(Operation::new("BT", vec![]));
-        ops.push(Operation::new("Tf", vec!["F1".into(), 8.5.into()]));
-        ops.push(Operation::new("Td", vec![(PAGE_W - MARGIN_R - fw).into(), 40.into()]));
-        ops.push(Operation::new("Tj", vec![Object::string_literal(encode(&foot))]));
-        ops.push(Operation::new("ET", vec![]));
-        let content = Content { operations: ops }.encode().map_err(|e| CoreError::ExportFailed { format: "PDF", detail: e.to_string() })?;
-        let content_id = doc.add_object(Stream::new(dictionary! {}, content));
-        kids.push(doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content_id }).into());
+        text(&mut ops, PAGE_W - MARGIN_R - text_width(&foot, 8.5, false), 40.0, 8.5, false, &foot);
+        pdf.page(ops)?;
     }
-    let count = kids.len() as i64;
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages", "Kids" => kids, "Count" => count, "Resources" => resources,
-            "MediaBox" => vec![0.into(), 0.into(), PAGE_W.into(), PAGE_H.into()],
-        }),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id, "Lang" => Object::string_literal("de-DE") });
-    doc.trailer.set("Root", catalog);
-    let info = doc.add_object(dictionary! {
-        "Title" => lopdf::text_string(title),
-        "Subject" => lopdf::text_string(subject),
-        "Keywords" => lopdf::text_string(keywords),
-        "Creator" => lopdf::text_string("Schreibstube (KI-Unterstützung)"),
-        "CreationDate" => Object::string_literal(created_pdf_date),
-    });
-    doc.trailer.set("Info", info);
-    doc.compress();
-    let mut out = Vec::new();
-    doc.save_to(&mut out).map_err(|e| CoreError::ExportFailed { format: "PDF", detail: e.to_string() })?;
-    Ok(out)
+    pdf.finish((PAGE_W, PAGE_H), None, &Info { title, subject, keywords, created, extra: &[] })
 }
 
 #[cfg(test)]
