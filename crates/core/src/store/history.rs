@@ -143,9 +143,16 @@ impl History {
         if !self.settings().keep_history.value {
             return Ok(None);
         }
-        let docs: Vec<NewDocument> = docs.iter().map(NewDocument::from_document).collect();
-        let id = self.store_mut()?.save_result_with_documents(result, &docs)?;
-        tracing::info!(id, task = result.task.as_str(), documents = docs.len(), "result saved");
+        let store = self.store_mut()?;
+        // Only new documents are turned into JSON (a large file is read by several tasks in turn).
+        let mut new = Vec::new();
+        for d in docs {
+            if !store.has_document(&d.source.sha256)? {
+                new.push(NewDocument::from_document(d));
+            }
+        }
+        let id = store.save_result_with_documents(result, &new)?;
+        tracing::info!(id, task = result.task.as_str(), documents = docs.len(), new_documents = new.len(), "result saved");
         Ok(Some(id))
     }
 

@@ -356,6 +356,13 @@ impl Store {
         Ok(id)
     }
 
+    /// Whether a document with this sha256 is kept already.
+    pub fn has_document(&self, sha256: &str) -> Result<bool> {
+        self.conn
+            .query_row("SELECT EXISTS(SELECT 1 FROM documents WHERE sha256 = ?1)", [sha256], |row| row.get(0))
+            .map_err(|e| store_error(&self.path, e))
+    }
+
     pub fn list_documents(&self) -> Result<Vec<StoredDocument>> {
         let mut stmt = self.conn.prepare(&format!("{SELECT_DOCUMENT} ORDER BY id")).map_err(|e| store_error(&self.path, e))?;
         let rows = stmt.query_map([], row_to_document).map_err(|e| store_error(&self.path, e))?;
