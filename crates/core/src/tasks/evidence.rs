@@ -222,9 +222,30 @@ pub fn supports(hit: &Hit, sentence: &str) -> bool {
     hit.shared_terms >= needed
 }
 
-/// The blocks that support `sentence`, among `among`: first those holding the same facts
-/// (a date, an amount; each fact at least one block), then the best lexical matches. At most four.
-pub(crate) fn cite(sentence: &str, among: &[usize], index: &Index, block_facts: &[HashSet<(FactKind, String)>]) -> Vec<usize> {
+/// What [`Evidence::cite`] looks in: the passages' search index and the facts each one holds,
+/// built once per result (summaries and explanations alike).
+pub(crate) struct Evidence {
+    index: Index,
+    facts: Vec<HashSet<(FactKind, String)>>,
+}
+
+impl Evidence {
+    pub fn new(passages: &[&str]) -> Self {
+        Self {
+            index: Index::new(passages.iter().copied()),
+            facts: passages.iter().map(|p| scan(p).into_iter().map(|f| (f.kind, f.normalized)).collect()).collect(),
+        }
+    }
+
+    /// The passages that support `sentence`, among `among`: first those holding the same facts
+    /// (a date, an amount; each fact at least one passage), then the best lexical matches. At
+    /// most four.
+    pub fn cite(&self, sentence: &str, among: &[usize]) -> Vec<usize> {
+        cite(sentence, among, &self.index, &self.facts)
+    }
+}
+
+fn cite(sentence: &str, among: &[usize], index: &Index, block_facts: &[HashSet<(FactKind, String)>]) -> Vec<usize> {
     let mut ids: Vec<usize> = Vec::new();
     for f in scan(sentence) {
         let key = (f.kind, f.normalized);

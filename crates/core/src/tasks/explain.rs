@@ -19,7 +19,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::checker::{self, number_key, Sources, Unsupported, NUMBER};
-use super::evidence::{cite, fold, split_sentences, Index};
+use super::evidence::{fold, split_sentences, Evidence};
 use super::facts::{self, FactKind};
 use super::figures::{self, Figure, FigureOptions, TableFigures};
 /// The table part of a figures explanation (the figures themselves are in `figures`).
@@ -396,16 +396,14 @@ pub fn trace(text: &str, docs: &[Document]) -> Trace {
 /// Sentences with their sources: shared facts and BM25 over all blocks ([`cite`]); for tables
 /// also the figures whose numbers the sentence states, and through them their cells.
 fn cite_sentences(explanation: &str, blocks: &[&Block], figures: &[Figure]) -> Vec<ExplainedSentence> {
-    let index = Index::new(blocks.iter().map(|b| b.text.as_str()));
-    let block_facts: Vec<HashSet<(FactKind, String)>> =
-        blocks.iter().map(|b| facts::scan(&b.text).into_iter().map(|f| (f.kind, f.normalized)).collect()).collect();
+    let evidence = Evidence::new(&blocks.iter().map(|b| b.text.as_str()).collect::<Vec<_>>());
     let among: Vec<usize> = (0..blocks.len()).collect();
     let figure_keys: Vec<HashSet<String>> =
         figures.iter().map(|f| NUMBER.find_iter(&f.display).map(|m| number_key(m.as_str())).collect()).collect();
     split_sentences(explanation)
         .into_iter()
         .map(|s| {
-            let mut sources: Vec<Position> = cite(&s, &among, &index, &block_facts).into_iter().map(|i| blocks[i].position.clone()).collect();
+            let mut sources: Vec<Position> = evidence.cite(&s, &among).into_iter().map(|i| blocks[i].position.clone()).collect();
             let keys: HashSet<String> = NUMBER.find_iter(&s).map(|m| number_key(m.as_str())).collect();
             let mut ids = Vec::new();
             for (f, fk) in figures.iter().zip(&figure_keys) {

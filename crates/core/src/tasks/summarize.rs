@@ -19,8 +19,8 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::checker::{self, Sources, Unsupported};
-use super::evidence::{cite, split_sentences, Index};
-use super::facts::{self, Fact, FactKind};
+use super::evidence::{split_sentences, Evidence};
+use super::facts::{self, Fact};
 use crate::documents::{Block, Document, Position};
 use crate::error::{CoreError, ErrorInfo, Result};
 use crate::llm::{CancelToken, Completion, Engine, GenerateRequest, Generation, Prompt, SamplingParams, StopReason};
@@ -398,14 +398,12 @@ pub fn summarize(
     }
 
     on_event(SummaryEvent::Progress(progress("pruefen", 0, 1, &read_blocks, None)));
-    let index = Index::new(blocks.iter().map(|b| b.text.as_str()));
-    let block_facts: Vec<HashSet<(FactKind, String)>> =
-        blocks.iter().map(|b| facts::scan(&b.text).into_iter().map(|f| (f.kind, f.normalized)).collect()).collect();
+    let evidence = Evidence::new(&blocks.iter().map(|b| b.text.as_str()).collect::<Vec<_>>());
     let mut sentences = Vec::new();
     for p in &partials {
         let among: Vec<usize> = p.blocks.iter().copied().collect();
         for s in split_sentences(&p.text) {
-            let ids = cite(&s, &among, &index, &block_facts);
+            let ids = evidence.cite(&s, &among);
             sentences.push(CitedSentence {
                 supported: !ids.is_empty(),
                 sources: ids.iter().map(|&i| blocks[i].position.clone()).collect(),
