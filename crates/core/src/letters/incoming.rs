@@ -151,8 +151,8 @@ pub fn read(doc: &Document) -> Incoming {
         }
     }
 
-    // E-mail: the sender's address (the first one in the head, else the From line's).
-    if let Some((l, f)) = head.iter().chain(lines.iter()).find_map(|l| scan(l.text).into_iter().find(|f| f.kind == FactKind::Email).map(|f| (l, f))) {
+    // E-mail: the sender's address, the first one in the letter (the head comes first).
+    if let Some((l, f)) = lines.iter().find_map(|l| scan(l.text).into_iter().find(|f| f.kind == FactKind::Email).map(|f| (l, f))) {
         out.email = found(f.value, l.pos);
     }
     // E-mails: the sender named in the header when no postal address was found.

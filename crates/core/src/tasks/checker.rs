@@ -95,14 +95,15 @@ pub fn check(output: &str, sources: &Sources) -> Vec<Unsupported> {
                 flag(&f.value, kind_name(f.kind));
             }
         }
-        for m in CODE.find_iter(sentence) {
+        let codes: Vec<regex::Match> = CODE.find_iter(sentence).collect();
+        for m in &codes {
             let code = m.as_str().trim_end_matches(['.', '/', '-']);
             if !covered(m.start(), m.end()) && !sources.contains_text(code) {
                 flag(code, "aktenzeichen");
             }
         }
         for m in NUMBER.find_iter(sentence) {
-            if covered(m.start(), m.end()) || CODE.find_iter(sentence).any(|c| m.start() < c.end() && c.start() < m.end()) {
+            if covered(m.start(), m.end()) || codes.iter().any(|c| m.start() < c.end() && c.start() < m.end()) {
                 continue;
             }
             if !sources.numbers.contains(&number_key(m.as_str())) {
