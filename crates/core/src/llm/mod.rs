@@ -309,6 +309,7 @@ impl Engine {
 
         let threads = config.threads.unwrap_or_else(default_generation_threads).max(1);
         let threads_batch = config.threads_batch.or(config.threads).unwrap_or_else(default_batch_threads).max(1);
+        let parallel = config.parallel.clamp(1, 16);
         let kind = if gguf.has_chat_template { ModelKind::Instruct } else { ModelKind::Base };
         let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let info = ModelInfo {
@@ -322,7 +323,7 @@ impl Engine {
             n_vocab: model.n_vocab(),
             threads,
             threads_batch,
-            parallel: config.parallel.clamp(1, 16) as usize,
+            parallel: parallel as usize,
             load_ms: 0.0,
         };
 
@@ -336,7 +337,7 @@ impl Engine {
             threads_batch,
             required_mb: gguf.required_memory(n_ctx) >> 20,
             reuse_prefix: config.reuse_prefix,
-            n_seq_max: config.parallel.clamp(1, 16),
+            n_seq_max: parallel,
         };
         std::thread::Builder::new()
             .name("schreibstube-llm".into())
@@ -484,10 +485,10 @@ impl Engine {
     }
 }
 
-/// Cache cells a batch of prompts (with their answers) needs: the shared prefix once.
+/// Cache cells a batch of prompts (with their answers) needs: the prefix the worker shares
+/// ([`worker::shared_prefix`]) once.
 fn batch_cells(prompts: &[Vec<LlamaToken>], reqs: &[GenerateRequest]) -> usize {
-    let Some(first) = prompts.first() else { return 0 };
-    let prefix = prompts.iter().map(|p| p.iter().zip(first).take_while(|(a, b)| a == b).count()).min().unwrap_or(0);
+    let prefix = worker::shared_prefix(prompts.iter().map(Vec::as_slice));
     prefix + prompts.iter().zip(reqs).map(|(p, r)| p.len() - prefix + r.params.max_tokens).sum::<usize>()
 }
 
@@ -511,6 +512,16 @@ mod tests {
         assert_eq!(err.code(), "context_overflow");
         assert!(err.message_de().contains("250 Tokens"));
         assert!(err.message_de().contains("höchstens 200"));
+    }
+
+    #[test]
+    fn batch_cells_count_the_prefix_the_worker_shares() {
+        let t = |v: &[i32]| v.iter().map(|&i| LlamaToken::new(i)).collect::<Vec<_>>();
+        let req = |max_tokens| GenerateRequest { prompt: Prompt::Raw { text: String::new() }, params: SamplingParams { max_tokens, ..Default::default() } };
+        // 1, 2, 3 once; 4 and 5, 6 each; 10 + 20 answer tokens.
+        assert_eq!(batch_cells(&[t(&[1, 2, 3, 4]), t(&[1, 2, 3, 5, 6])], &[req(10), req(20)]), 3 + 1 + 2 + 30);
+        // The same prompt twice: each sequence evaluates its last token itself.
+        assert_eq!(batch_cells(&[t(&[1, 2, 3]), t(&[1, 2, 3])], &[req(10), req(10)]), 2 + 1 + 1 + 20);
     }
 
     #[test]

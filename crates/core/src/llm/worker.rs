@@ -131,11 +131,23 @@ pub(super) fn tokenize_prompt(model: &LlamaModel, text: &str, templated: bool) -
     tokens
 }
 
+/// How many leading tokens `a` and `b` have in common.
+fn common_prefix(a: &[LlamaToken], b: &[LlamaToken]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
 /// How many leading tokens of `tokens` the cache already holds and may keep. At least the last
 /// prompt token is always evaluated again: its logits start the answer.
 fn reusable_prefix(cached: &[LlamaToken], tokens: &[LlamaToken]) -> usize {
-    let common = cached.iter().zip(tokens).take_while(|(a, b)| a == b).count();
-    common.min(tokens.len().saturating_sub(1))
+    common_prefix(cached, tokens).min(tokens.len().saturating_sub(1))
+}
+
+/// The prefix a batch of prompts evaluates once (sequence 0) and shares: what every prompt may
+/// take from a cache holding the first one, so less one token where it would be a whole prompt.
+/// [`super::Engine::generate_batch`] counts the cells with this too.
+pub(super) fn shared_prefix<'a>(mut prompts: impl Iterator<Item = &'a [LlamaToken]>) -> usize {
+    let Some(first) = prompts.next() else { return 0 };
+    prompts.fold(reusable_prefix(first, first), |prefix, p| prefix.min(reusable_prefix(first, p)))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -273,11 +285,7 @@ fn generate_batch(
     let t_prompt = Instant::now();
     // The shared prefix, less one token so that every sequence evaluates at least its last one.
     let first = &jobs[0].tokens;
-    let mut prefix = first.len();
-    for job in &jobs[1..] {
-        prefix = prefix.min(job.tokens.iter().zip(first).take_while(|(a, b)| a == b).count());
-    }
-    let prefix = jobs.iter().map(|j| j.tokens.len() - 1).min().unwrap_or(0).min(prefix);
+    let prefix = shared_prefix(jobs.iter().map(|j| j.tokens.as_slice()));
     for job in jobs {
         let _ = job.events.send(GenEvent::Started { prompt_tokens: job.tokens.len() });
     }
@@ -461,5 +469,18 @@ mod tests {
         assert_eq!(reusable_prefix(&t(&[1, 2, 3]), &t(&[1, 2, 3])), 2, "same prompt: re-evaluate the last token");
         assert_eq!(reusable_prefix(&t(&[]), &t(&[1, 2])), 0);
         assert_eq!(reusable_prefix(&t(&[7]), &t(&[1, 2])), 0);
+    }
+
+    #[test]
+    fn a_batch_shares_its_common_prefix_less_each_last_token() {
+        let t = |v: &[i32]| v.iter().map(|&i| LlamaToken::new(i)).collect::<Vec<_>>();
+        let shared = |ps: &[Vec<LlamaToken>]| shared_prefix(ps.iter().map(Vec::as_slice));
+        assert_eq!(shared(&[t(&[1, 2, 3, 4]), t(&[1, 2, 3, 5, 6])]), 3);
+        assert_eq!(shared(&[t(&[1, 2, 3]), t(&[1, 2, 3])]), 2, "same prompts: each evaluates its last token");
+        assert_eq!(shared(&[t(&[1, 2, 3, 4]), t(&[1, 2])]), 1, "a prompt that is the other's prefix");
+        assert_eq!(shared(&[t(&[1, 2]), t(&[1, 2, 3, 4])]), 1);
+        assert_eq!(shared(&[t(&[1, 2, 3])]), 2);
+        assert_eq!(shared(&[t(&[1, 2]), t(&[1, 2, 3]), t(&[9])]), 0);
+        assert_eq!(shared(&[]), 0);
     }
 }
