@@ -1,6 +1,7 @@
 //! The inference worker: one thread that owns the llama.cpp context and runs requests in turn.
 
 use std::num::NonZeroU32;
+use std::ops::ControlFlow;
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::token::LlamaToken;
+use llama_cpp_2::vocab::LlamaVocab;
 
 use super::{sampling, BatchJob, Command, GenEvent, GenStats, SamplingParams, StopReason};
 use crate::error::{CoreError, Result};
@@ -199,42 +201,17 @@ fn generate(
     stats.prompt_ms = t_prompt.elapsed().as_secs_f64() * 1000.0;
 
     let t_gen = Instant::now();
-    let mut sampler = sampling::Sampler::new(params, model.n_vocab().max(1) as usize);
-    let mut stream = TextStream::new(&params.stop);
-    let mut piece = Vec::with_capacity(32);
-    let mut answer = String::new();
+    let mut answer = Answer::new(params, model.n_vocab().max(1) as usize);
     let mut logits_at = batch.n_tokens() - 1;
     let mut pos = tokens.len() as i32;
     stats.stop_reason = loop {
         if cancelled() {
             break StopReason::Cancelled;
         }
-        let token = sampler.sample(ctx.get_logits_ith(logits_at));
-        if vocab.is_eog(token) && !params.ignore_eog {
-            break StopReason::EndOfGeneration;
-        }
-        stats.generated_tokens += 1;
-        piece.clear();
-        vocab.token_to_piece_into(token, &mut piece, false, None);
-        match stream.push(&piece) {
-            Pushed::Text(t) if !t.is_empty() => {
-                let ends = params.end_at_blank_line && blank_line_after_text(&mut answer, &t);
-                let _ = events.send(GenEvent::Token(t));
-                if ends {
-                    break StopReason::StopString;
-                }
-            }
-            Pushed::Text(_) => {}
-            Pushed::Stop(t) => {
-                if !t.is_empty() {
-                    let _ = events.send(GenEvent::Token(t));
-                }
-                break StopReason::StopString;
-            }
-        }
-        if stats.generated_tokens >= params.max_tokens {
-            break StopReason::MaxTokens;
-        }
+        let token = match answer.step(ctx.get_logits_ith(logits_at), &vocab, params, &mut stats.generated_tokens, events) {
+            ControlFlow::Continue(token) => token,
+            ControlFlow::Break(reason) => break reason,
+        };
         batch.clear();
         batch.add(token, pos, &[0], true).map_err(|e| CoreError::Inference(e.to_string()))?;
         ctx.decode(batch).map_err(decode_error)?;
@@ -242,21 +219,83 @@ fn generate(
         pos += 1;
         logits_at = 0;
     };
-    if stats.stop_reason != StopReason::StopString {
-        let tail = stream.finish();
-        if !tail.is_empty() {
-            let _ = events.send(GenEvent::Token(tail));
+    answer.flush(stats.stop_reason, events);
+    Ok(finish(stats, t_prompt, Some(t_gen)))
+}
+
+/// One answer being sampled: the step from logits to visible text and the stop rules, the same
+/// for a single generation and for each sequence of a batch.
+struct Answer {
+    sampler: sampling::Sampler,
+    stream: TextStream,
+    /// The bytes of the current token (reused: no allocation per token).
+    piece: Vec<u8>,
+    /// The text so far, kept for `end_at_blank_line` only.
+    text: String,
+}
+
+impl Answer {
+    fn new(params: &SamplingParams, n_vocab: usize) -> Self {
+        Self { sampler: sampling::Sampler::new(params, n_vocab), stream: TextStream::new(&params.stop), piece: Vec::with_capacity(32), text: String::new() }
+    }
+
+    /// Samples the next token from `logits`, sends its visible text and applies the stop rules:
+    /// end of generation (the token is not counted), a stop string, a blank line after text,
+    /// `max_tokens`. `Continue` carries the token to decode next.
+    fn step(
+        &mut self,
+        logits: &[f32],
+        vocab: &LlamaVocab<'_>,
+        params: &SamplingParams,
+        generated: &mut usize,
+        events: &Events,
+    ) -> ControlFlow<StopReason, LlamaToken> {
+        let token = self.sampler.sample(logits);
+        if vocab.is_eog(token) && !params.ignore_eog {
+            return ControlFlow::Break(StopReason::EndOfGeneration);
+        }
+        *generated += 1;
+        self.piece.clear();
+        vocab.token_to_piece_into(token, &mut self.piece, false, None);
+        match self.stream.push(&self.piece) {
+            Pushed::Text(t) if !t.is_empty() => {
+                let ends = params.end_at_blank_line && blank_line_after_text(&mut self.text, &t);
+                let _ = events.send(GenEvent::Token(t));
+                if ends {
+                    return ControlFlow::Break(StopReason::StopString);
+                }
+            }
+            Pushed::Text(_) => {}
+            Pushed::Stop(t) => {
+                if !t.is_empty() {
+                    let _ = events.send(GenEvent::Token(t));
+                }
+                return ControlFlow::Break(StopReason::StopString);
+            }
+        }
+        if *generated >= params.max_tokens {
+            return ControlFlow::Break(StopReason::MaxTokens);
+        }
+        ControlFlow::Continue(token)
+    }
+
+    /// Sends the text the stream still holds back, once the answer has ended (nothing after a
+    /// stop string: what it held is the stop string's beginning).
+    fn flush(&mut self, reason: StopReason, events: &Events) {
+        if reason != StopReason::StopString {
+            let tail = self.stream.finish();
+            if !tail.is_empty() {
+                let _ = events.send(GenEvent::Token(tail));
+            }
         }
     }
-    Ok(finish(stats, t_prompt, Some(t_gen)))
 }
 
 /// One sequence of a batched generation.
 struct Slot<'a> {
     job: &'a BatchJob,
     seq: i32,
-    sampler: sampling::Sampler,
-    stream: TextStream,
+    answer: Answer,
     stats: GenStats,
     pos: i32,
     logits_at: i32,
@@ -264,7 +303,6 @@ struct Slot<'a> {
     /// Its `Done` event was sent.
     reported: bool,
     t_gen: Instant,
-    answer: String,
 }
 
 /// Several prompts decoded as parallel sequences in shared batches: their common prefix is
@@ -308,8 +346,7 @@ fn generate_batch(
         .map(|(i, job)| Slot {
             job,
             seq: i as i32,
-            sampler: sampling::Sampler::new(&job.params, model.n_vocab().max(1) as usize),
-            stream: TextStream::new(&job.params.stop),
+            answer: Answer::new(&job.params, model.n_vocab().max(1) as usize),
             // Every sequence but the first took the prefix from the cache.
             stats: GenStats::starting(job.tokens.len(), if i == 0 { 0 } else { prefix }),
             pos: prefix as i32,
@@ -317,7 +354,6 @@ fn generate_batch(
             done: false,
             reported: false,
             t_gen: Instant::now(),
-            answer: String::new(),
         })
         .collect();
 
@@ -356,7 +392,6 @@ fn generate_batch(
         slot.t_gen = Instant::now();
     }
 
-    let mut piece = Vec::with_capacity(32);
     loop {
         let stop_all = cancelled();
         batch.clear();
@@ -366,54 +401,22 @@ fn generate_batch(
                 slot.done = true;
                 continue;
             }
-            let token = slot.sampler.sample(ctx.get_logits_ith(slot.logits_at));
-            let params = &slot.job.params;
-            let mut stop = None;
-            if vocab.is_eog(token) && !params.ignore_eog {
-                stop = Some(StopReason::EndOfGeneration);
-            } else {
-                slot.stats.generated_tokens += 1;
-                piece.clear();
-                vocab.token_to_piece_into(token, &mut piece, false, None);
-                match slot.stream.push(&piece) {
-                    Pushed::Text(t) if !t.is_empty() => {
-                        if params.end_at_blank_line && blank_line_after_text(&mut slot.answer, &t) {
-                            stop = Some(StopReason::StopString);
-                        }
-                        let _ = slot.job.events.send(GenEvent::Token(t));
-                    }
-                    Pushed::Text(_) => {}
-                    Pushed::Stop(t) => {
-                        if !t.is_empty() {
-                            let _ = slot.job.events.send(GenEvent::Token(t));
-                        }
-                        stop = Some(StopReason::StopString);
-                    }
-                }
-                if stop.is_none() && slot.stats.generated_tokens >= params.max_tokens {
-                    stop = Some(StopReason::MaxTokens);
-                }
-            }
-            match stop {
-                Some(reason) => {
-                    slot.stats.stop_reason = reason;
-                    slot.done = true;
-                }
-                None => {
+            let logits = ctx.get_logits_ith(slot.logits_at);
+            match slot.answer.step(logits, &vocab, &slot.job.params, &mut slot.stats.generated_tokens, &slot.job.events) {
+                ControlFlow::Continue(token) => {
                     slot.logits_at = batch.n_tokens();
                     batch.add(token, slot.pos, &[slot.seq], true).map_err(inf)?;
                     slot.pos += 1;
+                }
+                ControlFlow::Break(reason) => {
+                    slot.stats.stop_reason = reason;
+                    slot.done = true;
                 }
             }
         }
         for slot in slots.iter_mut().filter(|s| s.done && !s.reported) {
             slot.reported = true;
-            if slot.stats.stop_reason != StopReason::StopString {
-                let tail = slot.stream.finish();
-                if !tail.is_empty() {
-                    let _ = slot.job.events.send(GenEvent::Token(tail));
-                }
-            }
+            slot.answer.flush(slot.stats.stop_reason, &slot.job.events);
             slot.stats.generate_ms = slot.t_gen.elapsed().as_secs_f64() * 1000.0;
             let _ = slot.job.events.send(GenEvent::Done(with_rates(slot.stats.clone())));
         }
