@@ -19,6 +19,7 @@ use std::sync::{mpsc, Arc, OnceLock};
 use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::{LlamaChatMessage, LlamaModel};
+use llama_cpp_2::token::LlamaToken;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CoreError, Result};
@@ -242,7 +243,7 @@ impl Generation {
 
 enum Command {
     Generate {
-        tokens: Vec<llama_cpp_2::token::LlamaToken>,
+        tokens: Vec<LlamaToken>,
         params: SamplingParams,
         events: tokio::sync::mpsc::UnboundedSender<GenEvent>,
         cancel: CancelToken,
@@ -255,7 +256,7 @@ enum Command {
 
 /// One prompt of a batched generation.
 struct BatchJob {
-    tokens: Vec<llama_cpp_2::token::LlamaToken>,
+    tokens: Vec<LlamaToken>,
     params: SamplingParams,
     events: tokio::sync::mpsc::UnboundedSender<GenEvent>,
 }
@@ -308,6 +309,7 @@ impl Engine {
 
         let threads = config.threads.unwrap_or_else(default_generation_threads).max(1);
         let threads_batch = config.threads_batch.or(config.threads).unwrap_or_else(default_batch_threads).max(1);
+        let parallel = config.parallel.clamp(1, 16);
         let kind = if gguf.has_chat_template { ModelKind::Instruct } else { ModelKind::Base };
         let file = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let info = ModelInfo {
@@ -321,7 +323,7 @@ impl Engine {
             n_vocab: model.n_vocab(),
             threads,
             threads_batch,
-            parallel: config.parallel.clamp(1, 16) as usize,
+            parallel: parallel as usize,
             load_ms: 0.0,
         };
 
@@ -335,7 +337,7 @@ impl Engine {
             threads_batch,
             required_mb: gguf.required_memory(n_ctx) >> 20,
             reuse_prefix: config.reuse_prefix,
-            n_seq_max: config.parallel.clamp(1, 16),
+            n_seq_max: parallel,
         };
         std::thread::Builder::new()
             .name("schreibstube-llm".into())
@@ -414,18 +416,8 @@ impl Engine {
     /// [`Self::generate`] with a cancel switch the caller already holds (a task that runs many
     /// generations stops all of them with one token).
     pub fn generate_with_cancel(&self, req: GenerateRequest, cancel: CancelToken) -> Result<Generation> {
-        req.params.validate()?;
-        let (text, templated) = self.render_prompt(&req.prompt);
-        if text.trim().is_empty() {
-            return Err(CoreError::EmptyPrompt);
-        }
-        let n_ctx = self.info.n_ctx as usize;
-        // Tokens never outnumber bytes; this also keeps absurd inputs away from the tokeniser.
-        if text.len() > 64 * n_ctx {
-            return Err(CoreError::ContextOverflow { needed: text.len() / 4 + req.params.max_tokens, available: n_ctx });
-        }
-        let tokens = worker::tokenize_prompt(&self.model, &text, templated);
-        budget(tokens.len(), req.params.max_tokens, n_ctx)?;
+        let tokens = self.prepare(&req)?;
+        budget(tokens.len(), req.params.max_tokens, self.info.n_ctx as usize)?;
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         self.commands
             .send(Command::Generate { tokens, params: req.params, events: tx, cancel: cancel.clone() })
@@ -438,38 +430,49 @@ impl Engine {
     /// fit the context: the shared prefix once, each one's own part and answer. Returns one
     /// [`Generation`] per prompt, in order; `cancel` stops them all.
     pub fn generate_batch(&self, reqs: Vec<GenerateRequest>, cancel: CancelToken) -> Result<Vec<Generation>> {
-        if reqs.is_empty() || reqs.len() > self.info.parallel {
-            return Err(CoreError::InvalidParameter(format!("höchstens {} Anfragen gemeinsam", self.info.parallel)));
-        }
-        let mut jobs = Vec::new();
-        let mut generations = Vec::new();
-        for req in reqs {
-            req.params.validate()?;
-            let (text, templated) = self.render_prompt(&req.prompt);
-            if text.trim().is_empty() {
-                return Err(CoreError::EmptyPrompt);
-            }
-            let tokens = worker::tokenize_prompt(&self.model, &text, templated);
+        let prompts = self.prepare_batch(&reqs)?;
+        let mut jobs = Vec::with_capacity(reqs.len());
+        let mut generations = Vec::with_capacity(reqs.len());
+        for (tokens, req) in prompts.into_iter().zip(reqs) {
             let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
             generations.push(Generation { id: self.next_id.fetch_add(1, Ordering::Relaxed), events: rx, cancel: cancel.clone() });
             jobs.push(BatchJob { tokens, params: req.params, events: tx });
         }
-        budget(batch_cells(&jobs), 0, self.info.n_ctx as usize)?;
         self.commands.send(Command::GenerateBatch { jobs, cancel }).map_err(|_| CoreError::EngineStopped)?;
         Ok(generations)
     }
 
-    /// Cache cells a batch of prompts (with their answers) needs: the shared prefix once.
+    /// Whether [`Self::generate_batch`] would take these requests: not too many, each one valid,
+    /// and all of them together within the context (the shared prefix once).
     pub fn batch_fits(&self, reqs: &[GenerateRequest]) -> bool {
-        let jobs: Vec<BatchJob> = reqs
-            .iter()
-            .map(|r| {
-                let (text, templated) = self.render_prompt(&r.prompt);
-                let (tx, _) = tokio::sync::mpsc::unbounded_channel();
-                BatchJob { tokens: worker::tokenize_prompt(&self.model, &text, templated), params: r.params.clone(), events: tx }
-            })
-            .collect();
-        reqs.len() <= self.info.parallel && batch_cells(&jobs) <= self.info.n_ctx as usize
+        self.prepare_batch(reqs).is_ok()
+    }
+
+    /// Checks one request and tokenises its prompt: valid parameters, a prompt with text, and no
+    /// more text than the context could ever take. The context budget is the caller's to check
+    /// (one request alone, or a batch together).
+    fn prepare(&self, req: &GenerateRequest) -> Result<Vec<LlamaToken>> {
+        req.params.validate()?;
+        let (text, templated) = self.render_prompt(&req.prompt);
+        if text.trim().is_empty() {
+            return Err(CoreError::EmptyPrompt);
+        }
+        let n_ctx = self.info.n_ctx as usize;
+        // Tokens never outnumber bytes; this also keeps absurd inputs away from the tokeniser.
+        if text.len() > 64 * n_ctx {
+            return Err(CoreError::ContextOverflow { needed: text.len() / 4 + req.params.max_tokens, available: n_ctx });
+        }
+        Ok(worker::tokenize_prompt(&self.model, &text, templated))
+    }
+
+    /// [`Self::prepare`] for a batch, and its budget: the prompts' tokens, in order.
+    fn prepare_batch(&self, reqs: &[GenerateRequest]) -> Result<Vec<Vec<LlamaToken>>> {
+        if reqs.is_empty() || reqs.len() > self.info.parallel {
+            return Err(CoreError::InvalidParameter(format!("höchstens {} Anfragen gemeinsam", self.info.parallel)));
+        }
+        let prompts = reqs.iter().map(|r| self.prepare(r)).collect::<Result<Vec<_>>>()?;
+        budget(batch_cells(&prompts, reqs), 0, self.info.n_ctx as usize)?;
+        Ok(prompts)
     }
 
     /// Convenience: generate and wait for the whole text (blocking).
@@ -482,10 +485,11 @@ impl Engine {
     }
 }
 
-fn batch_cells(jobs: &[BatchJob]) -> usize {
-    let Some(first) = jobs.first() else { return 0 };
-    let prefix = jobs.iter().map(|j| j.tokens.iter().zip(&first.tokens).take_while(|(a, b)| a == b).count()).min().unwrap_or(0);
-    prefix + jobs.iter().map(|j| j.tokens.len() - prefix + j.params.max_tokens).sum::<usize>()
+/// Cache cells a batch of prompts (with their answers) needs: the prefix the worker shares
+/// ([`worker::shared_prefix`]) once.
+fn batch_cells(prompts: &[Vec<LlamaToken>], reqs: &[GenerateRequest]) -> usize {
+    let prefix = worker::shared_prefix(prompts.iter().map(Vec::as_slice));
+    prefix + prompts.iter().zip(reqs).map(|(p, r)| p.len() - prefix + r.params.max_tokens).sum::<usize>()
 }
 
 /// The context-budget rule: prompt and answer must both fit; nothing is cut silently.
@@ -508,6 +512,16 @@ mod tests {
         assert_eq!(err.code(), "context_overflow");
         assert!(err.message_de().contains("250 Tokens"));
         assert!(err.message_de().contains("höchstens 200"));
+    }
+
+    #[test]
+    fn batch_cells_count_the_prefix_the_worker_shares() {
+        let t = |v: &[i32]| v.iter().map(|&i| LlamaToken::new(i)).collect::<Vec<_>>();
+        let req = |max_tokens| GenerateRequest { prompt: Prompt::Raw { text: String::new() }, params: SamplingParams { max_tokens, ..Default::default() } };
+        // 1, 2, 3 once; 4 and 5, 6 each; 10 + 20 answer tokens.
+        assert_eq!(batch_cells(&[t(&[1, 2, 3, 4]), t(&[1, 2, 3, 5, 6])], &[req(10), req(20)]), 3 + 1 + 2 + 30);
+        // The same prompt twice: each sequence evaluates its last token itself.
+        assert_eq!(batch_cells(&[t(&[1, 2, 3]), t(&[1, 2, 3])], &[req(10), req(10)]), 2 + 1 + 1 + 20);
     }
 
     #[test]

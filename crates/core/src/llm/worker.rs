@@ -1,6 +1,7 @@
 //! The inference worker: one thread that owns the llama.cpp context and runs requests in turn.
 
 use std::num::NonZeroU32;
+use std::ops::ControlFlow;
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use llama_cpp_2::llama_backend::LlamaBackend;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::token::LlamaToken;
+use llama_cpp_2::vocab::LlamaVocab;
 
 use super::{sampling, BatchJob, Command, GenEvent, GenStats, SamplingParams, StopReason};
 use crate::error::{CoreError, Result};
@@ -131,11 +133,23 @@ pub(super) fn tokenize_prompt(model: &LlamaModel, text: &str, templated: bool) -
     tokens
 }
 
+/// How many leading tokens `a` and `b` have in common.
+fn common_prefix(a: &[LlamaToken], b: &[LlamaToken]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
 /// How many leading tokens of `tokens` the cache already holds and may keep. At least the last
 /// prompt token is always evaluated again: its logits start the answer.
 fn reusable_prefix(cached: &[LlamaToken], tokens: &[LlamaToken]) -> usize {
-    let common = cached.iter().zip(tokens).take_while(|(a, b)| a == b).count();
-    common.min(tokens.len().saturating_sub(1))
+    common_prefix(cached, tokens).min(tokens.len().saturating_sub(1))
+}
+
+/// The prefix a batch of prompts evaluates once (sequence 0) and shares: what every prompt may
+/// take from a cache holding the first one, so less one token where it would be a whole prompt.
+/// [`super::Engine::generate_batch`] counts the cells with this too.
+pub(super) fn shared_prefix<'a>(mut prompts: impl Iterator<Item = &'a [LlamaToken]>) -> usize {
+    let Some(first) = prompts.next() else { return 0 };
+    prompts.fold(reusable_prefix(first, first), |prefix, p| prefix.min(reusable_prefix(first, p)))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -187,42 +201,17 @@ fn generate(
     stats.prompt_ms = t_prompt.elapsed().as_secs_f64() * 1000.0;
 
     let t_gen = Instant::now();
-    let mut sampler = sampling::Sampler::new(params, model.n_vocab().max(1) as usize);
-    let mut stream = TextStream::new(&params.stop);
-    let mut piece = Vec::with_capacity(32);
-    let mut answer = String::new();
+    let mut answer = Answer::new(params, model.n_vocab().max(1) as usize);
     let mut logits_at = batch.n_tokens() - 1;
     let mut pos = tokens.len() as i32;
     stats.stop_reason = loop {
         if cancelled() {
             break StopReason::Cancelled;
         }
-        let token = sampler.sample(ctx.get_logits_ith(logits_at));
-        if vocab.is_eog(token) && !params.ignore_eog {
-            break StopReason::EndOfGeneration;
-        }
-        stats.generated_tokens += 1;
-        piece.clear();
-        vocab.token_to_piece_into(token, &mut piece, false, None);
-        match stream.push(&piece) {
-            Pushed::Text(t) if !t.is_empty() => {
-                let ends = params.end_at_blank_line && blank_line_after_text(&mut answer, &t);
-                let _ = events.send(GenEvent::Token(t));
-                if ends {
-                    break StopReason::StopString;
-                }
-            }
-            Pushed::Text(_) => {}
-            Pushed::Stop(t) => {
-                if !t.is_empty() {
-                    let _ = events.send(GenEvent::Token(t));
-                }
-                break StopReason::StopString;
-            }
-        }
-        if stats.generated_tokens >= params.max_tokens {
-            break StopReason::MaxTokens;
-        }
+        let token = match answer.step(ctx.get_logits_ith(logits_at), &vocab, params, &mut stats.generated_tokens, events) {
+            ControlFlow::Continue(token) => token,
+            ControlFlow::Break(reason) => break reason,
+        };
         batch.clear();
         batch.add(token, pos, &[0], true).map_err(|e| CoreError::Inference(e.to_string()))?;
         ctx.decode(batch).map_err(decode_error)?;
@@ -230,21 +219,83 @@ fn generate(
         pos += 1;
         logits_at = 0;
     };
-    if stats.stop_reason != StopReason::StopString {
-        let tail = stream.finish();
-        if !tail.is_empty() {
-            let _ = events.send(GenEvent::Token(tail));
+    answer.flush(stats.stop_reason, events);
+    Ok(finish(stats, t_prompt, Some(t_gen)))
+}
+
+/// One answer being sampled: the step from logits to visible text and the stop rules, the same
+/// for a single generation and for each sequence of a batch.
+struct Answer {
+    sampler: sampling::Sampler,
+    stream: TextStream,
+    /// The bytes of the current token (reused: no allocation per token).
+    piece: Vec<u8>,
+    /// The text so far, kept for `end_at_blank_line` only.
+    text: String,
+}
+
+impl Answer {
+    fn new(params: &SamplingParams, n_vocab: usize) -> Self {
+        Self { sampler: sampling::Sampler::new(params, n_vocab), stream: TextStream::new(&params.stop), piece: Vec::with_capacity(32), text: String::new() }
+    }
+
+    /// Samples the next token from `logits`, sends its visible text and applies the stop rules:
+    /// end of generation (the token is not counted), a stop string, a blank line after text,
+    /// `max_tokens`. `Continue` carries the token to decode next.
+    fn step(
+        &mut self,
+        logits: &[f32],
+        vocab: &LlamaVocab<'_>,
+        params: &SamplingParams,
+        generated: &mut usize,
+        events: &Events,
+    ) -> ControlFlow<StopReason, LlamaToken> {
+        let token = self.sampler.sample(logits);
+        if vocab.is_eog(token) && !params.ignore_eog {
+            return ControlFlow::Break(StopReason::EndOfGeneration);
+        }
+        *generated += 1;
+        self.piece.clear();
+        vocab.token_to_piece_into(token, &mut self.piece, false, None);
+        match self.stream.push(&self.piece) {
+            Pushed::Text(t) if !t.is_empty() => {
+                let ends = params.end_at_blank_line && blank_line_after_text(&mut self.text, &t);
+                let _ = events.send(GenEvent::Token(t));
+                if ends {
+                    return ControlFlow::Break(StopReason::StopString);
+                }
+            }
+            Pushed::Text(_) => {}
+            Pushed::Stop(t) => {
+                if !t.is_empty() {
+                    let _ = events.send(GenEvent::Token(t));
+                }
+                return ControlFlow::Break(StopReason::StopString);
+            }
+        }
+        if *generated >= params.max_tokens {
+            return ControlFlow::Break(StopReason::MaxTokens);
+        }
+        ControlFlow::Continue(token)
+    }
+
+    /// Sends the text the stream still holds back, once the answer has ended (nothing after a
+    /// stop string: what it held is the stop string's beginning).
+    fn flush(&mut self, reason: StopReason, events: &Events) {
+        if reason != StopReason::StopString {
+            let tail = self.stream.finish();
+            if !tail.is_empty() {
+                let _ = events.send(GenEvent::Token(tail));
+            }
         }
     }
-    Ok(finish(stats, t_prompt, Some(t_gen)))
 }
 
 /// One sequence of a batched generation.
 struct Slot<'a> {
     job: &'a BatchJob,
     seq: i32,
-    sampler: sampling::Sampler,
-    stream: TextStream,
+    answer: Answer,
     stats: GenStats,
     pos: i32,
     logits_at: i32,
@@ -252,7 +303,6 @@ struct Slot<'a> {
     /// Its `Done` event was sent.
     reported: bool,
     t_gen: Instant,
-    answer: String,
 }
 
 /// Several prompts decoded as parallel sequences in shared batches: their common prefix is
@@ -273,11 +323,7 @@ fn generate_batch(
     let t_prompt = Instant::now();
     // The shared prefix, less one token so that every sequence evaluates at least its last one.
     let first = &jobs[0].tokens;
-    let mut prefix = first.len();
-    for job in &jobs[1..] {
-        prefix = prefix.min(job.tokens.iter().zip(first).take_while(|(a, b)| a == b).count());
-    }
-    let prefix = jobs.iter().map(|j| j.tokens.len() - 1).min().unwrap_or(0).min(prefix);
+    let prefix = shared_prefix(jobs.iter().map(|j| j.tokens.as_slice()));
     for job in jobs {
         let _ = job.events.send(GenEvent::Started { prompt_tokens: job.tokens.len() });
     }
@@ -300,8 +346,7 @@ fn generate_batch(
         .map(|(i, job)| Slot {
             job,
             seq: i as i32,
-            sampler: sampling::Sampler::new(&job.params, model.n_vocab().max(1) as usize),
-            stream: TextStream::new(&job.params.stop),
+            answer: Answer::new(&job.params, model.n_vocab().max(1) as usize),
             // Every sequence but the first took the prefix from the cache.
             stats: GenStats::starting(job.tokens.len(), if i == 0 { 0 } else { prefix }),
             pos: prefix as i32,
@@ -309,7 +354,6 @@ fn generate_batch(
             done: false,
             reported: false,
             t_gen: Instant::now(),
-            answer: String::new(),
         })
         .collect();
 
@@ -348,7 +392,6 @@ fn generate_batch(
         slot.t_gen = Instant::now();
     }
 
-    let mut piece = Vec::with_capacity(32);
     loop {
         let stop_all = cancelled();
         batch.clear();
@@ -358,54 +401,22 @@ fn generate_batch(
                 slot.done = true;
                 continue;
             }
-            let token = slot.sampler.sample(ctx.get_logits_ith(slot.logits_at));
-            let params = &slot.job.params;
-            let mut stop = None;
-            if vocab.is_eog(token) && !params.ignore_eog {
-                stop = Some(StopReason::EndOfGeneration);
-            } else {
-                slot.stats.generated_tokens += 1;
-                piece.clear();
-                vocab.token_to_piece_into(token, &mut piece, false, None);
-                match slot.stream.push(&piece) {
-                    Pushed::Text(t) if !t.is_empty() => {
-                        if params.end_at_blank_line && blank_line_after_text(&mut slot.answer, &t) {
-                            stop = Some(StopReason::StopString);
-                        }
-                        let _ = slot.job.events.send(GenEvent::Token(t));
-                    }
-                    Pushed::Text(_) => {}
-                    Pushed::Stop(t) => {
-                        if !t.is_empty() {
-                            let _ = slot.job.events.send(GenEvent::Token(t));
-                        }
-                        stop = Some(StopReason::StopString);
-                    }
-                }
-                if stop.is_none() && slot.stats.generated_tokens >= params.max_tokens {
-                    stop = Some(StopReason::MaxTokens);
-                }
-            }
-            match stop {
-                Some(reason) => {
-                    slot.stats.stop_reason = reason;
-                    slot.done = true;
-                }
-                None => {
+            let logits = ctx.get_logits_ith(slot.logits_at);
+            match slot.answer.step(logits, &vocab, &slot.job.params, &mut slot.stats.generated_tokens, &slot.job.events) {
+                ControlFlow::Continue(token) => {
                     slot.logits_at = batch.n_tokens();
                     batch.add(token, slot.pos, &[slot.seq], true).map_err(inf)?;
                     slot.pos += 1;
+                }
+                ControlFlow::Break(reason) => {
+                    slot.stats.stop_reason = reason;
+                    slot.done = true;
                 }
             }
         }
         for slot in slots.iter_mut().filter(|s| s.done && !s.reported) {
             slot.reported = true;
-            if slot.stats.stop_reason != StopReason::StopString {
-                let tail = slot.stream.finish();
-                if !tail.is_empty() {
-                    let _ = slot.job.events.send(GenEvent::Token(tail));
-                }
-            }
+            slot.answer.flush(slot.stats.stop_reason, &slot.job.events);
             slot.stats.generate_ms = slot.t_gen.elapsed().as_secs_f64() * 1000.0;
             let _ = slot.job.events.send(GenEvent::Done(with_rates(slot.stats.clone())));
         }
@@ -461,5 +472,18 @@ mod tests {
         assert_eq!(reusable_prefix(&t(&[1, 2, 3]), &t(&[1, 2, 3])), 2, "same prompt: re-evaluate the last token");
         assert_eq!(reusable_prefix(&t(&[]), &t(&[1, 2])), 0);
         assert_eq!(reusable_prefix(&t(&[7]), &t(&[1, 2])), 0);
+    }
+
+    #[test]
+    fn a_batch_shares_its_common_prefix_less_each_last_token() {
+        let t = |v: &[i32]| v.iter().map(|&i| LlamaToken::new(i)).collect::<Vec<_>>();
+        let shared = |ps: &[Vec<LlamaToken>]| shared_prefix(ps.iter().map(Vec::as_slice));
+        assert_eq!(shared(&[t(&[1, 2, 3, 4]), t(&[1, 2, 3, 5, 6])]), 3);
+        assert_eq!(shared(&[t(&[1, 2, 3]), t(&[1, 2, 3])]), 2, "same prompts: each evaluates its last token");
+        assert_eq!(shared(&[t(&[1, 2, 3, 4]), t(&[1, 2])]), 1, "a prompt that is the other's prefix");
+        assert_eq!(shared(&[t(&[1, 2]), t(&[1, 2, 3, 4])]), 1);
+        assert_eq!(shared(&[t(&[1, 2, 3])]), 2);
+        assert_eq!(shared(&[t(&[1, 2]), t(&[1, 2, 3]), t(&[9])]), 0);
+        assert_eq!(shared(&[]), 0);
     }
 }

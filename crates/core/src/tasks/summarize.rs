@@ -304,28 +304,19 @@ pub fn summarize(
                 cancelled = true;
                 break;
             }
-            // As many chunks as the engine decodes together and the context holds.
-            let mut take = 1;
-            if opts.parallel {
-                let width = engine.info().parallel.min(chunks.len() - next);
-                for k in (2..=width).rev() {
-                    let reqs: Vec<GenerateRequest> = chunks[next..next + k]
-                        .iter()
-                        .map(|c| GenerateRequest { prompt: prompts.map(&c.text()), params: params(map_max) })
-                        .collect();
-                    if engine.batch_fits(&reqs) {
-                        take = k;
-                        break;
-                    }
-                }
-            }
+            // As many chunks as the engine decodes together and the context holds: the prompts
+            // are built once, the widest batch of them that fits is sent.
+            let width = if opts.parallel { engine.info().parallel.min(chunks.len() - next) } else { 1 };
+            let mut reqs: Vec<GenerateRequest> = chunks[next..next + width]
+                .iter()
+                .map(|c| GenerateRequest { prompt: prompts.map(&c.text()), params: params(map_max) })
+                .collect();
+            let take = (2..=width).rev().find(|&k| engine.batch_fits(&reqs[..k])).unwrap_or(1);
+            reqs.truncate(take);
             let outs = if take == 1 {
-                vec![run(engine, prompts.map(&chunks[next].text()), params(map_max), cancel, &mut timings, |_| {})?]
+                let req = reqs.swap_remove(0);
+                vec![run(engine, req.prompt, req.params, cancel, &mut timings, |_| {})?]
             } else {
-                let reqs = chunks[next..next + take]
-                    .iter()
-                    .map(|c| GenerateRequest { prompt: prompts.map(&c.text()), params: params(map_max) })
-                    .collect();
                 run_batch(engine, reqs, cancel, &mut timings)?
             };
             for (j, out) in outs.into_iter().enumerate() {
