@@ -7,6 +7,8 @@
 
 use std::path::PathBuf;
 
+use crate::display_name;
+
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
     #[error("I/O error on {path}: {source}")]
@@ -55,9 +57,9 @@ impl DocumentError {
     pub fn message_de(&self) -> String {
         match self {
             Self::Io { path, source } => match source.kind() {
-                std::io::ErrorKind::NotFound => format!("Die Datei „{}“ wurde nicht gefunden.", file_name(path)),
-                std::io::ErrorKind::PermissionDenied => format!("Keine Berechtigung für „{}“.", file_name(path)),
-                _ => format!("Die Datei „{}“ konnte nicht gelesen werden.", file_name(path)),
+                std::io::ErrorKind::NotFound => format!("Die Datei „{}“ wurde nicht gefunden.", display_name(path)),
+                std::io::ErrorKind::PermissionDenied => format!("Keine Berechtigung für „{}“.", display_name(path)),
+                _ => format!("Die Datei „{}“ konnte nicht gelesen werden.", display_name(path)),
             },
             Self::Empty { file } => format!("Die Datei „{file}“ ist leer."),
             Self::TooLarge { file, size_mb, limit_mb } => format!(
@@ -93,9 +95,9 @@ impl DocumentError {
     pub fn message_en(&self) -> String {
         match self {
             Self::Io { path, source } => match source.kind() {
-                std::io::ErrorKind::NotFound => format!("The file “{}” was not found.", file_name(path)),
-                std::io::ErrorKind::PermissionDenied => format!("No permission for “{}”.", file_name(path)),
-                _ => format!("The file “{}” could not be read.", file_name(path)),
+                std::io::ErrorKind::NotFound => format!("The file “{}” was not found.", display_name(path)),
+                std::io::ErrorKind::PermissionDenied => format!("No permission for “{}”.", display_name(path)),
+                _ => format!("The file “{}” could not be read.", display_name(path)),
             },
             Self::Empty { file } => format!("The file “{file}” is empty."),
             Self::TooLarge { file, size_mb, limit_mb } => format!(
@@ -130,10 +132,6 @@ impl DocumentError {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io { path: path.into(), source }
     }
-}
-
-fn file_name(p: &std::path::Path) -> String {
-    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
 }
 
 pub type Result<T, E = DocumentError> = std::result::Result<T, E>;

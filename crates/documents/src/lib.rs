@@ -324,6 +324,7 @@ fn check_size(name: &str, size: u64, opts: &ExtractOptions) -> Result<()> {
     Ok(())
 }
 
+/// The file name of `path` (the whole path if it has none), for positions and messages.
 fn display_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
 }
