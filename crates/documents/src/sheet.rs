@@ -30,7 +30,7 @@ use calamine::{DataRef, Reader, Xlsx};
 
 use super::limits::{Budget, LimitedReader};
 use super::model::BlockKind;
-use super::office::{self, attr, for_each_event, xml_text, Xml};
+use super::office::{self, attr, for_each_event, xml_text, Archive, Xml};
 use super::{Parsed, RawBlock, ReadError};
 
 /// Repeated non-empty rows or cells beyond this are not expanded (a warning says so).
@@ -39,8 +39,7 @@ const MAX_REPEAT: u32 = 1000;
 const MAX_GAP: u32 = 64;
 
 /// Unpacks every entry of the archive once through the budget and ratio limits.
-fn check_archive(bytes: &[u8], budget: &Budget) -> Result<(), ReadError> {
-    let mut archive = office::open(bytes)?;
+fn check_archive(archive: &mut Archive<'_>, budget: &Budget) -> Result<(), ReadError> {
     for i in 0..archive.len() {
         let entry = archive.by_index(i).map_err(|_| ReadError::Corrupt)?;
         let compressed = entry.compressed_size();
@@ -108,8 +107,9 @@ impl Rows<'_> {
 // XLSX
 
 pub fn read_xlsx(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadError> {
-    check_archive(bytes, budget)?;
-    let metadata = office::ooxml_metadata(&mut office::open(bytes)?, budget)?;
+    let mut archive = office::open(bytes)?;
+    check_archive(&mut archive, budget)?;
+    let metadata = office::ooxml_metadata(&mut archive, budget)?;
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| ReadError::Corrupt)?;
     let mut rows = Rows { blocks: Vec::new(), budget, warnings: Vec::new() };
     for name in workbook.sheet_names() {
@@ -506,6 +506,7 @@ mod tests {
             ("xl/_rels/workbook.xml.rels", wb_rels.as_bytes()),
             ("xl/sharedStrings.xml", sst.as_bytes()),
             ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+            ("docProps/core.xml", r#"<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Gebühren</dc:title></cp:coreProperties>"#.as_bytes()),
         ])
     }
 
@@ -538,6 +539,7 @@ mod tests {
         let parsed = read_xlsx(&xlsx(&shared, 20), &budget).unwrap();
         let text = &parsed.blocks[0].text;
         assert_eq!(text.matches(SEPARATOR).count(), 19);
+        assert_eq!(parsed.metadata.title.as_deref(), Some("Gebühren"));
         let charged = opts.max_decompressed_bytes - budget.remaining();
         assert!(charged >= text.len() as u64 && charged < text.len() as u64 + MIB, "{charged} for {}", text.len());
     }
