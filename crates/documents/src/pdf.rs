@@ -16,9 +16,9 @@
 //! stored — JPEG (`DCTDecode`) and JPEG 2000 (`JPXDecode`) bytes unchanged, Flate-compressed or
 //! raw pixels (8-bit gray or RGB, 1-bit black and white) wrapped into a PNM header — rather than
 //! rasterising the page (no PDF renderer needed). CCITT fax images and other colour spaces are
-//! reported as a warning. A password-protected file is reported as [`ReadError::Encrypted`], a
-//! password-protected file as [`ReadError::Encrypted`]. Files encrypted with an empty user
-//! password ("may not be edited") open normally, as they do in every viewer.
+//! reported as a warning. A password-protected file is reported as [`ReadError::Encrypted`].
+//! Files encrypted with an empty user password ("may not be edited") open normally, as they do
+//! in every viewer.
 
 use std::collections::BTreeMap;
 
