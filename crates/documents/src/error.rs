@@ -31,9 +31,42 @@ pub enum DocumentError {
     UndecodableText { file: String },
     #[error("the {format} reader failed on {file}")]
     ParserFailed { file: String, format: String },
-    /// Text recognition is not installed (Tesseract or its German data `deu`).
-    #[error("OCR for {file} is unavailable: {reason}")]
-    OcrUnavailable { file: String, reason: String },
+    /// Text recognition cannot run (not installed, or switched off).
+    #[error("OCR for {file} is unavailable: {}", reason.message_en())]
+    OcrUnavailable { file: String, reason: OcrReason },
+}
+
+/// Why text recognition cannot run, in German and in English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OcrReason {
+    /// `ExtractOptions::ocr` is false.
+    SwitchedOff,
+    /// Tesseract's German language data (`deu.traineddata`) was not found.
+    NoGermanData,
+    /// The `tesseract` program was not found.
+    NoTesseract,
+    /// `tesseract` was found but could not be started.
+    StartFailed,
+}
+
+impl OcrReason {
+    pub fn message_de(self) -> &'static str {
+        match self {
+            Self::SwitchedOff => "Die Texterkennung ist ausgeschaltet.",
+            Self::NoGermanData => "Die deutschen Sprachdaten für Tesseract („deu“) fehlen.",
+            Self::NoTesseract => "Das Programm Tesseract ist nicht installiert.",
+            Self::StartFailed => "Tesseract konnte nicht gestartet werden.",
+        }
+    }
+
+    pub fn message_en(self) -> &'static str {
+        match self {
+            Self::SwitchedOff => "Text recognition is switched off.",
+            Self::NoGermanData => "The German language data for Tesseract (“deu”) is missing.",
+            Self::NoTesseract => "The program Tesseract is not installed.",
+            Self::StartFailed => "Tesseract could not be started.",
+        }
+    }
 }
 
 impl DocumentError {
@@ -87,7 +120,8 @@ impl DocumentError {
                 "Beim Lesen von „{file}“ ({format}) ist ein interner Fehler aufgetreten. Die Datei wurde übersprungen; die übrigen Dateien sind nicht betroffen."
             ),
             Self::OcrUnavailable { file, reason } => format!(
-                "Die Texterkennung für „{file}“ ist nicht verfügbar: {reason} Bitte lassen Sie von Ihrer IT das Paket „tesseract-ocr-deu“ installieren (oder führen Sie „make setup“ aus)."
+                "Die Texterkennung für „{file}“ ist nicht verfügbar: {} Bitte lassen Sie von Ihrer IT das Paket „tesseract-ocr-deu“ installieren (oder führen Sie „make setup“ aus).",
+                reason.message_de()
             ),
         }
     }
@@ -123,7 +157,8 @@ impl DocumentError {
                 "An internal error occurred while reading “{file}” ({format}). The file was skipped; other files are not affected."
             ),
             Self::OcrUnavailable { file, reason } => format!(
-                "Text recognition for “{file}” is unavailable ({reason}). Please ask your IT to install the package “tesseract-ocr-deu” (or run “make setup”)."
+                "Text recognition for “{file}” is unavailable: {} Please ask your IT to install the package “tesseract-ocr-deu” (or run “make setup”).",
+                reason.message_en()
             ),
         }
     }
@@ -135,3 +170,23 @@ impl DocumentError {
 }
 
 pub type Result<T, E = DocumentError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ocr_reason_is_in_the_language_of_the_message() {
+        let e = DocumentError::OcrUnavailable { file: "scan.png".to_owned(), reason: OcrReason::NoGermanData };
+        assert_eq!(e.code(), "ocr_unavailable");
+        assert_eq!(
+            e.message_de(),
+            "Die Texterkennung für „scan.png“ ist nicht verfügbar: Die deutschen Sprachdaten für Tesseract („deu“) fehlen. Bitte lassen Sie von Ihrer IT das Paket „tesseract-ocr-deu“ installieren (oder führen Sie „make setup“ aus)."
+        );
+        assert_eq!(
+            e.message_en(),
+            "Text recognition for “scan.png” is unavailable: The German language data for Tesseract (“deu”) is missing. Please ask your IT to install the package “tesseract-ocr-deu” (or run “make setup”)."
+        );
+        assert_eq!(e.to_string(), "OCR for scan.png is unavailable: The German language data for Tesseract (“deu”) is missing.");
+    }
+}

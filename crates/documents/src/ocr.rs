@@ -32,6 +32,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::error::OcrReason;
 use super::limits::{Budget, ExtractOptions};
 use super::model::BlockKind;
 use super::{Parsed, RawBlock, ReadError};
@@ -49,10 +50,6 @@ const TESSDATA_CANDIDATES: &[&str] = &[
     "/usr/local/share/tessdata",
 ];
 
-const NO_TESSERACT: &str = "Das Programm Tesseract ist nicht installiert.";
-const NO_GERMAN: &str = "Die deutschen Sprachdaten für Tesseract („deu“) fehlen.";
-const OCR_FAILED: &str = "Tesseract konnte nicht gestartet werden.";
-const OCR_OFF: &str = "Die Texterkennung ist ausgeschaltet.";
 
 /// One recognised line.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,8 +61,8 @@ pub struct OcrLine {
     pub page: u32,
 }
 
-/// The folder holding `deu.traineddata`, or the German reason why there is none.
-pub fn tessdata_dir(configured: Option<&Path>) -> Result<PathBuf, &'static str> {
+/// The folder holding `deu.traineddata`, or [`OcrReason::NoGermanData`].
+pub fn tessdata_dir(configured: Option<&Path>) -> Result<PathBuf, OcrReason> {
     let env = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
     let mut candidates: Vec<PathBuf> = Vec::new();
     if let Some(dir) = configured {
@@ -79,10 +76,10 @@ pub fn tessdata_dir(configured: Option<&Path>) -> Result<PathBuf, &'static str> 
         }
         candidates.extend(TESSDATA_CANDIDATES.iter().map(PathBuf::from));
     }
-    candidates.into_iter().find(|d| d.join(LANGUAGE_FILE).is_file()).ok_or(NO_GERMAN)
+    candidates.into_iter().find(|d| d.join(LANGUAGE_FILE).is_file()).ok_or(OcrReason::NoGermanData)
 }
 
-fn tesseract_binary() -> Result<PathBuf, &'static str> {
+fn tesseract_binary() -> Result<PathBuf, OcrReason> {
     if let Some(p) = std::env::var_os("SCHREIBSTUBE_TESSERACT").filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(p));
     }
@@ -91,7 +88,7 @@ fn tesseract_binary() -> Result<PathBuf, &'static str> {
         .chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/local/bin")])
         .map(|d| d.join("tesseract"))
         .find(|p| p.is_file())
-        .ok_or(NO_TESSERACT)
+        .ok_or(OcrReason::NoTesseract)
 }
 
 /// Tesseract and its German data, found: OCR can run.
@@ -102,11 +99,11 @@ pub struct Tesseract {
 }
 
 impl Tesseract {
-    /// Finds what OCR needs, or says in German why there is no OCR: switched off in `opts`, no
-    /// German data, no Tesseract (checked in this order).
-    pub fn locate(opts: &ExtractOptions) -> Result<Self, &'static str> {
+    /// Finds what OCR needs, or says why there is no OCR: switched off in `opts`, no German
+    /// data, no Tesseract (checked in this order).
+    pub fn locate(opts: &ExtractOptions) -> Result<Self, OcrReason> {
         if !opts.ocr {
-            return Err(OCR_OFF);
+            return Err(OcrReason::SwitchedOff);
         }
         let tessdata = tessdata_dir(opts.tessdata_dir.as_deref())?;
         let binary = tesseract_binary()?;
@@ -127,11 +124,12 @@ impl Tesseract {
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         limit_child(&mut cmd);
-        let mut child = cmd.spawn().map_err(|_| ReadError::OcrUnavailable(OCR_FAILED))?;
+        let failed = ReadError::OcrUnavailable(OcrReason::StartFailed);
+        let mut child = cmd.spawn().map_err(|_| failed)?;
 
         // Feed and drain on threads of their own: a pipe that fills up would block both sides.
-        let mut stdin = child.stdin.take().ok_or(ReadError::OcrUnavailable(OCR_FAILED))?;
-        let mut stdout = child.stdout.take().ok_or(ReadError::OcrUnavailable(OCR_FAILED))?;
+        let mut stdin = child.stdin.take().ok_or(failed)?;
+        let mut stdout = child.stdout.take().ok_or(failed)?;
         let tsv = std::thread::scope(|s| {
             s.spawn(move || {
                 // A child that dies early closes the pipe; its exit status tells what happened.
@@ -265,10 +263,10 @@ mod tests {
     #[test]
     fn a_folder_without_german_data_is_named_as_missing() {
         let empty = std::env::temp_dir();
-        assert_eq!(tessdata_dir(Some(&empty.join("gibt-es-nicht"))), Err(NO_GERMAN));
+        assert_eq!(tessdata_dir(Some(&empty.join("gibt-es-nicht"))), Err(OcrReason::NoGermanData));
         let opts = ExtractOptions { tessdata_dir: Some(empty.join("gibt-es-nicht")), ..Default::default() };
-        assert_eq!(Tesseract::locate(&opts).unwrap_err(), NO_GERMAN);
+        assert_eq!(Tesseract::locate(&opts).unwrap_err(), OcrReason::NoGermanData);
         // Switched off is said first, whatever else is missing.
-        assert_eq!(Tesseract::locate(&ExtractOptions { ocr: false, ..opts }).unwrap_err(), OCR_OFF);
+        assert_eq!(Tesseract::locate(&ExtractOptions { ocr: false, ..opts }).unwrap_err(), OcrReason::SwitchedOff);
     }
 }

@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 use lopdf::content::{Content, Operation};
 use lopdf::{Document, Encoding, LoadOptions, Object, ObjectId};
 
+use super::error::OcrReason;
 use super::limits::Budget;
 use super::model::Metadata;
 use super::{ocr, Parsed, RawBlock, ReadError};
@@ -56,7 +57,8 @@ pub fn read(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadError> {
                 Ok(_) => parsed.warnings.push(format!("Seite {number} hat keine Textebene, und auf ihr wurde kein Text erkannt.")),
                 Err(ReadError::Limit) => return Err(ReadError::Limit),
                 Err(ReadError::OcrUnavailable(reason)) => parsed.warnings.push(format!(
-                    "Seite {number} hat keine Textebene (gescannt?) und wurde nicht gelesen: {reason}"
+                    "Seite {number} hat keine Textebene (gescannt?) und wurde nicht gelesen: {}",
+                    reason.message_de()
                 )),
                 Err(_) => parsed.warnings.push(format!(
                     "Seite {number} hat keine Textebene, und ihr Bild konnte für die Texterkennung nicht gelesen werden."
@@ -85,7 +87,7 @@ fn ocr_page(
     doc: &Document,
     page_id: ObjectId,
     budget: &Budget,
-    tesseract: &mut Option<Result<ocr::Tesseract, &'static str>>,
+    tesseract: &mut Option<Result<ocr::Tesseract, OcrReason>>,
 ) -> Result<Vec<ocr::OcrLine>, ReadError> {
     let images = doc.get_page_images(page_id).map_err(|_| ReadError::Corrupt)?;
     let Some(image) = images.iter().max_by_key(|i| i.width.saturating_mul(i.height)) else {
