@@ -22,32 +22,23 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, ReadError> {
     if message.headers().is_empty() {
         return Err(ReadError::Corrupt);
     }
-    let from = message.from().map(addresses);
     let date = message.date();
-    let subject = message.subject().map(|s| s.trim().to_owned());
-
-    let mut blocks = Vec::new();
-    let mut header = |label: &str, value: Option<String>| {
-        if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
-            blocks.push(RawBlock::new(BlockKind::EmailHeader, format!("{label}: {}", v.trim())));
-        }
+    let headers = Headers {
+        from: message.from().map(addresses),
+        to: message.to().map(addresses),
+        cc: message.cc().map(addresses),
+        date: date.map(german_date),
+        subject: message.subject().map(|s| s.trim().to_owned()),
     };
-    header("Von", from.clone());
-    header("An", message.to().map(addresses));
-    header("Cc", message.cc().map(addresses));
-    header("Datum", date.map(german_date));
-    header("Betreff", subject.clone());
+    let body = |&id: &u32| match &message.part(id)?.body {
+        PartType::Text(text) => Some(Body::Text(text)),
+        PartType::Html(markup) => Some(Body::Html(markup)),
+        _ => None,
+    };
+    let plain = (!message.text_body.is_empty()).then(|| message.text_body.iter().filter_map(body));
+    let blocks = message_blocks(&headers, plain, message.html_body.iter().filter_map(body));
 
     let mut warnings = Vec::new();
-    let body_ids = if message.text_body.is_empty() { &message.html_body } else { &message.text_body };
-    for &id in body_ids {
-        let Some(part) = message.part(id) else { continue };
-        match &part.body {
-            PartType::Text(text) => blocks.extend(text_paragraphs(text).map(RawBlock::paragraph)),
-            PartType::Html(markup) => blocks.extend(html::to_blocks(markup).blocks),
-            _ => {}
-        }
-    }
     if message.parts.iter().any(|p| p.is_encoding_problem) {
         warnings.push("Teile der E-Mail sind fehlerhaft kodiert und wurden so gut wie möglich gelesen.".to_owned());
     }
@@ -66,13 +57,61 @@ pub fn read(bytes: &[u8]) -> Result<Parsed, ReadError> {
     }
 
     let metadata = Metadata {
-        title: subject.clone(),
-        author: from,
+        title: headers.subject.clone(),
+        author: headers.from,
         created: date.map(DateTime::to_rfc3339),
         modified: None,
-        subject,
+        subject: headers.subject,
     };
     Ok(Parsed { metadata, blocks, warnings, attachments })
+}
+
+/// What an e-mail (`.eml` or Outlook `.msg`) shows above its body, as text.
+pub(crate) struct Headers {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub cc: Option<String>,
+    pub date: Option<String>,
+    pub subject: Option<String>,
+}
+
+/// One part of an e-mail's body.
+pub(crate) enum Body<'a> {
+    Text(&'a str),
+    Html(&'a str),
+}
+
+/// An e-mail's blocks, `.eml` and `.msg` alike: one `email_header` each for From, To, Cc, Date
+/// and Subject, labelled "Von:", "An:", "Cc:", "Datum:", "Betreff:" (empty ones left out); then
+/// the body: its plain-text parts, or its HTML parts when it has no plain text (`plain` is
+/// `None`).
+pub(crate) fn message_blocks<'a>(
+    headers: &Headers,
+    plain: Option<impl IntoIterator<Item = Body<'a>>>,
+    html: impl IntoIterator<Item = Body<'a>>,
+) -> Vec<RawBlock> {
+    let mut blocks = Vec::new();
+    let fields = [
+        ("Von", &headers.from),
+        ("An", &headers.to),
+        ("Cc", &headers.cc),
+        ("Datum", &headers.date),
+        ("Betreff", &headers.subject),
+    ];
+    for (label, value) in fields {
+        if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            blocks.push(RawBlock::new(BlockKind::EmailHeader, format!("{label}: {v}")));
+        }
+    }
+    let mut add = |part: Body<'_>| match part {
+        Body::Text(text) => blocks.extend(text_paragraphs(text).map(RawBlock::paragraph)),
+        Body::Html(markup) => blocks.extend(html::to_blocks(markup).blocks),
+    };
+    match plain {
+        Some(parts) => parts.into_iter().for_each(&mut add),
+        None => html.into_iter().for_each(&mut add),
+    }
+    blocks
 }
 
 /// "Erika Muster <erika@example.de>, b@example.de"
@@ -142,5 +181,24 @@ ich beantrage den Erlass der Geb=FChr von 12,50 EUR (Stra=DFe).\r\n";
         assert!(parsed.blocks[..4].iter().all(|b| b.kind == BlockKind::EmailHeader));
         assert_eq!(parsed.metadata.created.as_deref(), Some("2024-03-15T10:30:00+01:00"));
         assert_eq!(parsed.metadata.author.as_deref(), Some("Jürgen Müller <j.mueller@example.de>"));
+    }
+
+    #[test]
+    fn headers_then_the_plain_text_or_else_the_html_body() {
+        let headers = Headers {
+            from: Some(" a@example.de ".to_owned()),
+            to: None,
+            cc: Some("  ".to_owned()),
+            date: Some("15.03.2024, 10:30 Uhr (UTC)".to_owned()),
+            subject: Some("Termin".to_owned()),
+        };
+        let texts = |blocks: Vec<RawBlock>| blocks.into_iter().map(|b| b.text).collect::<Vec<_>>();
+        let with_plain = message_blocks(&headers, Some([Body::Text("Hallo,\r\n\r\nGrüße")]), [Body::Html("<p>HTML</p>")]);
+        assert_eq!(
+            texts(with_plain),
+            ["Von: a@example.de", "Datum: 15.03.2024, 10:30 Uhr (UTC)", "Betreff: Termin", "Hallo,", "Grüße"]
+        );
+        let html_only = message_blocks(&headers, None::<[Body<'_>; 0]>, [Body::Html("<p>Nur <b>HTML</b></p>")]);
+        assert_eq!(texts(html_only)[3..], ["Nur HTML"]);
     }
 }

@@ -7,6 +7,8 @@
 
 use std::path::PathBuf;
 
+use crate::display_name;
+
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
     #[error("I/O error on {path}: {source}")]
@@ -29,9 +31,42 @@ pub enum DocumentError {
     UndecodableText { file: String },
     #[error("the {format} reader failed on {file}")]
     ParserFailed { file: String, format: String },
-    /// Text recognition is not installed (Tesseract or its German data `deu`).
-    #[error("OCR for {file} is unavailable: {reason}")]
-    OcrUnavailable { file: String, reason: String },
+    /// Text recognition cannot run (not installed, or switched off).
+    #[error("OCR for {file} is unavailable: {}", reason.message_en())]
+    OcrUnavailable { file: String, reason: OcrReason },
+}
+
+/// Why text recognition cannot run, in German and in English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OcrReason {
+    /// `ExtractOptions::ocr` is false.
+    SwitchedOff,
+    /// Tesseract's German language data (`deu.traineddata`) was not found.
+    NoGermanData,
+    /// The `tesseract` program was not found.
+    NoTesseract,
+    /// `tesseract` was found but could not be started.
+    StartFailed,
+}
+
+impl OcrReason {
+    pub fn message_de(self) -> &'static str {
+        match self {
+            Self::SwitchedOff => "Die Texterkennung ist ausgeschaltet.",
+            Self::NoGermanData => "Die deutschen Sprachdaten für Tesseract („deu“) fehlen.",
+            Self::NoTesseract => "Das Programm Tesseract ist nicht installiert.",
+            Self::StartFailed => "Tesseract konnte nicht gestartet werden.",
+        }
+    }
+
+    pub fn message_en(self) -> &'static str {
+        match self {
+            Self::SwitchedOff => "Text recognition is switched off.",
+            Self::NoGermanData => "The German language data for Tesseract (“deu”) is missing.",
+            Self::NoTesseract => "The program Tesseract is not installed.",
+            Self::StartFailed => "Tesseract could not be started.",
+        }
+    }
 }
 
 impl DocumentError {
@@ -55,9 +90,9 @@ impl DocumentError {
     pub fn message_de(&self) -> String {
         match self {
             Self::Io { path, source } => match source.kind() {
-                std::io::ErrorKind::NotFound => format!("Die Datei „{}“ wurde nicht gefunden.", file_name(path)),
-                std::io::ErrorKind::PermissionDenied => format!("Keine Berechtigung für „{}“.", file_name(path)),
-                _ => format!("Die Datei „{}“ konnte nicht gelesen werden.", file_name(path)),
+                std::io::ErrorKind::NotFound => format!("Die Datei „{}“ wurde nicht gefunden.", display_name(path)),
+                std::io::ErrorKind::PermissionDenied => format!("Keine Berechtigung für „{}“.", display_name(path)),
+                _ => format!("Die Datei „{}“ konnte nicht gelesen werden.", display_name(path)),
             },
             Self::Empty { file } => format!("Die Datei „{file}“ ist leer."),
             Self::TooLarge { file, size_mb, limit_mb } => format!(
@@ -85,7 +120,8 @@ impl DocumentError {
                 "Beim Lesen von „{file}“ ({format}) ist ein interner Fehler aufgetreten. Die Datei wurde übersprungen; die übrigen Dateien sind nicht betroffen."
             ),
             Self::OcrUnavailable { file, reason } => format!(
-                "Die Texterkennung für „{file}“ ist nicht verfügbar: {reason} Bitte lassen Sie von Ihrer IT das Paket „tesseract-ocr-deu“ installieren (oder führen Sie „make setup“ aus)."
+                "Die Texterkennung für „{file}“ ist nicht verfügbar: {} Bitte lassen Sie von Ihrer IT das Paket „tesseract-ocr-deu“ installieren (oder führen Sie „make setup“ aus).",
+                reason.message_de()
             ),
         }
     }
@@ -93,9 +129,9 @@ impl DocumentError {
     pub fn message_en(&self) -> String {
         match self {
             Self::Io { path, source } => match source.kind() {
-                std::io::ErrorKind::NotFound => format!("The file “{}” was not found.", file_name(path)),
-                std::io::ErrorKind::PermissionDenied => format!("No permission for “{}”.", file_name(path)),
-                _ => format!("The file “{}” could not be read.", file_name(path)),
+                std::io::ErrorKind::NotFound => format!("The file “{}” was not found.", display_name(path)),
+                std::io::ErrorKind::PermissionDenied => format!("No permission for “{}”.", display_name(path)),
+                _ => format!("The file “{}” could not be read.", display_name(path)),
             },
             Self::Empty { file } => format!("The file “{file}” is empty."),
             Self::TooLarge { file, size_mb, limit_mb } => format!(
@@ -121,7 +157,8 @@ impl DocumentError {
                 "An internal error occurred while reading “{file}” ({format}). The file was skipped; other files are not affected."
             ),
             Self::OcrUnavailable { file, reason } => format!(
-                "Text recognition for “{file}” is unavailable ({reason}). Please ask your IT to install the package “tesseract-ocr-deu” (or run “make setup”)."
+                "Text recognition for “{file}” is unavailable: {} Please ask your IT to install the package “tesseract-ocr-deu” (or run “make setup”).",
+                reason.message_en()
             ),
         }
     }
@@ -132,8 +169,24 @@ impl DocumentError {
     }
 }
 
-fn file_name(p: &std::path::Path) -> String {
-    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.display().to_string())
-}
-
 pub type Result<T, E = DocumentError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ocr_reason_is_in_the_language_of_the_message() {
+        let e = DocumentError::OcrUnavailable { file: "scan.png".to_owned(), reason: OcrReason::NoGermanData };
+        assert_eq!(e.code(), "ocr_unavailable");
+        assert_eq!(
+            e.message_de(),
+            "Die Texterkennung für „scan.png“ ist nicht verfügbar: Die deutschen Sprachdaten für Tesseract („deu“) fehlen. Bitte lassen Sie von Ihrer IT das Paket „tesseract-ocr-deu“ installieren (oder führen Sie „make setup“ aus)."
+        );
+        assert_eq!(
+            e.message_en(),
+            "Text recognition for “scan.png” is unavailable: The German language data for Tesseract (“deu”) is missing. Please ask your IT to install the package “tesseract-ocr-deu” (or run “make setup”)."
+        );
+        assert_eq!(e.to_string(), "OCR for scan.png is unavailable: The German language data for Tesseract (“deu”) is missing.");
+    }
+}

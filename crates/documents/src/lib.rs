@@ -54,7 +54,7 @@ pub use detect::Detected;
 pub use limits::ExtractOptions;
 pub use model::{AttachmentInfo, Block, BlockKind, Document, DocumentType, Metadata, Position, Source};
 
-pub use error::{DocumentError, Result};
+pub use error::{DocumentError, OcrReason, Result};
 use limits::{Budget, MAX_ATTACHMENT_DEPTH, MIB};
 
 /// Reads one file. The name in positions and messages is the file name, not the whole path.
@@ -169,8 +169,8 @@ pub(crate) enum ReadError {
     Encrypted,
     Limit,
     Undecodable,
-    /// OCR is needed but not installed; the German reason names what is missing.
-    OcrUnavailable(&'static str),
+    /// OCR is needed but cannot run; the reason says why.
+    OcrUnavailable(OcrReason),
 }
 
 /// The blocks and notes of one file and its attachments, collected in reading order.
@@ -306,7 +306,7 @@ fn read_error(e: ReadError, label: &str, ty: DocumentType, budget: &Budget) -> D
             max_ratio: budget.opts.max_ratio,
         },
         ReadError::Undecodable => DocumentError::UndecodableText { file },
-        ReadError::OcrUnavailable(reason) => DocumentError::OcrUnavailable { file, reason: reason.to_owned() },
+        ReadError::OcrUnavailable(reason) => DocumentError::OcrUnavailable { file, reason },
     }
 }
 
@@ -324,6 +324,7 @@ fn check_size(name: &str, size: u64, opts: &ExtractOptions) -> Result<()> {
     Ok(())
 }
 
+/// The file name of `path` (the whole path if it has none), for positions and messages.
 fn display_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
 }

@@ -118,6 +118,53 @@ impl<R: Read> Read for LimitedReader<'_, R> {
     }
 }
 
+/// Counts the bytes each thread allocates, so that tests can check that a hostile file is
+/// refused before its memory is taken (tests run on threads of their own, so one test's count
+/// is its own). Test builds only.
+#[cfg(test)]
+pub(crate) mod allocations {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        static ALLOCATED: Cell<u64> = const { Cell::new(0) };
+    }
+
+    struct Counting;
+
+    // SAFETY: every call is passed on to the system allocator unchanged.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            count(layout.size());
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            count(layout.size());
+            unsafe { System.alloc_zeroed(layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            count(new_size);
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    #[global_allocator]
+    static COUNTING: Counting = Counting;
+
+    fn count(bytes: usize) {
+        // `try_with`: the thread's slot is gone while the thread ends.
+        let _ = ALLOCATED.try_with(|a| a.set(a.get().saturating_add(bytes as u64)));
+    }
+
+    /// Everything this thread has allocated so far (a reallocation counts its new size).
+    pub fn on_this_thread() -> u64 {
+        ALLOCATED.with(Cell::get)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,40 +12,31 @@ use std::io::Cursor;
 use msg_parser::{Outlook, Person};
 
 use super::limits::Budget;
-use super::model::{BlockKind, Metadata};
-use super::{email, html, Parsed, RawAttachment, RawBlock, ReadError};
+use super::email::{self, Body, Headers};
+use super::model::Metadata;
+use super::{Parsed, RawAttachment, ReadError};
 
 pub fn read(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadError> {
     check_streams(bytes, budget)?;
     let msg = Outlook::from_slice(bytes).map_err(|_| ReadError::Corrupt)?;
-    let from = person(&msg.sender);
-    let subject = Some(msg.subject.trim().to_owned()).filter(|s| !s.is_empty());
     let date = [&msg.message_delivery_time, &msg.client_submit_time, &msg.creation_time]
         .into_iter()
         .find(|d| !d.trim().is_empty())
         .map(|d| d.trim().to_owned());
-
-    let mut blocks = Vec::new();
-    let mut header = |label: &str, value: Option<String>| {
-        if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
-            blocks.push(RawBlock::new(BlockKind::EmailHeader, format!("{label}: {}", v.trim())));
-        }
+    let headers = Headers {
+        from: person(&msg.sender),
+        to: people(&msg.to),
+        cc: people(&msg.cc),
+        date: date.as_deref().map(german_utc_date),
+        subject: Some(msg.subject.trim().to_owned()).filter(|s| !s.is_empty()),
     };
-    header("Von", from.clone());
-    header("An", people(&msg.to));
-    header("Cc", people(&msg.cc));
-    header("Datum", date.as_deref().map(german_utc_date));
-    header("Betreff", subject.clone());
-
-    if !msg.body.trim().is_empty() {
-        blocks.extend(email::text_paragraphs(&msg.body).map(RawBlock::paragraph));
-    } else if !msg.html.trim().is_empty() {
-        blocks.extend(html::to_blocks(&msg.html).blocks);
-    }
+    let plain = (!msg.body.trim().is_empty()).then_some([Body::Text(&msg.body)]);
+    let html = (!msg.html.trim().is_empty()).then_some(Body::Html(&msg.html));
+    let blocks = email::message_blocks(&headers, plain, html);
 
     let mut warnings = Vec::new();
     let mut attachments = Vec::new();
-    for (n, a) in msg.attachments.iter().enumerate() {
+    for (n, a) in msg.attachments.into_iter().enumerate() {
         let name = [&a.long_file_name, &a.file_name, &a.display_name]
             .into_iter()
             .map(|s| s.trim())
@@ -60,10 +51,16 @@ pub fn read(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadError> {
             warnings.push(format!("{what} {shown} enthält keine lesbaren Daten und wurde nicht gelesen."));
             continue;
         }
-        attachments.push(RawAttachment { name, bytes: a.payload_bytes.clone() });
+        attachments.push(RawAttachment { name, bytes: a.payload_bytes });
     }
 
-    let metadata = Metadata { title: subject.clone(), author: from, created: date, modified: None, subject };
+    let metadata = Metadata {
+        title: headers.subject.clone(),
+        author: headers.from,
+        created: date,
+        modified: None,
+        subject: headers.subject,
+    };
     Ok(Parsed { metadata, blocks, warnings, attachments })
 }
 

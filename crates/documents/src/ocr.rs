@@ -14,6 +14,10 @@
 //!   ([`TIMEOUT`]).
 //! - The app starts without Tesseract installed; only OCR then reports what is missing.
 //!
+//! [`Tesseract::locate`] looks for the program and its data once per file, before any image is
+//! decoded: without them a scanned PDF's pages are a warning each, not decoded (and charged to
+//! the budget) only to be dropped.
+//!
 //! Nothing is downloaded: the language data is looked up in `ExtractOptions::tessdata_dir`,
 //! `SCHREIBSTUBE_TESSDATA`, `TESSDATA_PREFIX`, then the Debian/Ubuntu folders
 //! (`/usr/share/tesseract-ocr/5/tessdata`, …/4.00/tessdata, `/usr/share/tessdata`). The binary
@@ -28,7 +32,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::limits::Budget;
+use super::error::OcrReason;
+use super::limits::{Budget, ExtractOptions};
 use super::model::BlockKind;
 use super::{Parsed, RawBlock, ReadError};
 
@@ -45,9 +50,6 @@ const TESSDATA_CANDIDATES: &[&str] = &[
     "/usr/local/share/tessdata",
 ];
 
-const NO_TESSERACT: &str = "Das Programm Tesseract ist nicht installiert.";
-const NO_GERMAN: &str = "Die deutschen Sprachdaten für Tesseract („deu“) fehlen.";
-const OCR_FAILED: &str = "Tesseract konnte nicht gestartet werden.";
 
 /// One recognised line.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,8 +61,8 @@ pub struct OcrLine {
     pub page: u32,
 }
 
-/// The folder holding `deu.traineddata`, or the German reason why there is none.
-pub fn tessdata_dir(configured: Option<&Path>) -> Result<PathBuf, &'static str> {
+/// The folder holding `deu.traineddata`, or [`OcrReason::NoGermanData`].
+pub fn tessdata_dir(configured: Option<&Path>) -> Result<PathBuf, OcrReason> {
     let env = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
     let mut candidates: Vec<PathBuf> = Vec::new();
     if let Some(dir) = configured {
@@ -74,10 +76,10 @@ pub fn tessdata_dir(configured: Option<&Path>) -> Result<PathBuf, &'static str> 
         }
         candidates.extend(TESSDATA_CANDIDATES.iter().map(PathBuf::from));
     }
-    candidates.into_iter().find(|d| d.join(LANGUAGE_FILE).is_file()).ok_or(NO_GERMAN)
+    candidates.into_iter().find(|d| d.join(LANGUAGE_FILE).is_file()).ok_or(OcrReason::NoGermanData)
 }
 
-fn tesseract_binary() -> Result<PathBuf, &'static str> {
+fn tesseract_binary() -> Result<PathBuf, OcrReason> {
     if let Some(p) = std::env::var_os("SCHREIBSTUBE_TESSERACT").filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(p));
     }
@@ -86,59 +88,78 @@ fn tesseract_binary() -> Result<PathBuf, &'static str> {
         .chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/local/bin")])
         .map(|d| d.join("tesseract"))
         .find(|p| p.is_file())
-        .ok_or(NO_TESSERACT)
+        .ok_or(OcrReason::NoTesseract)
 }
 
-/// Recognises the German text of one encoded image (PNG, JPEG, TIFF, GIF, PNM, JPEG 2000).
-/// `dpi` is the scan's resolution where known (PDF pages), which helps Tesseract's layout.
-pub fn recognize(image: &[u8], dpi: Option<u32>, tessdata: Option<&Path>) -> Result<Vec<OcrLine>, ReadError> {
-    let data = tessdata_dir(tessdata).map_err(ReadError::OcrUnavailable)?;
-    let binary = tesseract_binary().map_err(ReadError::OcrUnavailable)?;
-    let mut cmd = Command::new(binary);
-    cmd.arg("stdin").arg("stdout").arg("--tessdata-dir").arg(&data).args(["-l", "deu"]);
-    if let Some(dpi) = dpi.filter(|d| (70..=2400).contains(d)) {
-        cmd.args(["--dpi", &dpi.to_string()]);
-    }
-    cmd.arg("tsv")
-        .env("OMP_THREAD_LIMIT", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    limit_child(&mut cmd);
-    let mut child = cmd.spawn().map_err(|_| ReadError::OcrUnavailable(OCR_FAILED))?;
+/// Tesseract and its German data, found: OCR can run.
+#[derive(Debug, Clone)]
+pub struct Tesseract {
+    binary: PathBuf,
+    tessdata: PathBuf,
+}
 
-    // Feed and drain on threads of their own: a pipe that fills up would block both sides.
-    let mut stdin = child.stdin.take().ok_or(ReadError::OcrUnavailable(OCR_FAILED))?;
-    let mut stdout = child.stdout.take().ok_or(ReadError::OcrUnavailable(OCR_FAILED))?;
-    let tsv = std::thread::scope(|s| {
-        s.spawn(move || {
-            // A child that dies early closes the pipe; its exit status tells what happened.
-            let _ = stdin.write_all(image);
-        });
-        let reader = s.spawn(move || {
-            let mut out = Vec::new();
-            let _ = stdout.by_ref().take(64 << 20).read_to_end(&mut out);
-            out
-        });
-        let started = Instant::now();
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) if started.elapsed() > TIMEOUT => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break None;
+impl Tesseract {
+    /// Finds what OCR needs, or says why there is no OCR: switched off in `opts`, no German
+    /// data, no Tesseract (checked in this order).
+    pub fn locate(opts: &ExtractOptions) -> Result<Self, OcrReason> {
+        if !opts.ocr {
+            return Err(OcrReason::SwitchedOff);
+        }
+        let tessdata = tessdata_dir(opts.tessdata_dir.as_deref())?;
+        let binary = tesseract_binary()?;
+        Ok(Self { binary, tessdata })
+    }
+
+    /// Recognises the German text of one encoded image (PNG, JPEG, TIFF, GIF, PNM, JPEG 2000).
+    /// `dpi` is the scan's resolution where known (PDF pages), which helps Tesseract's layout.
+    pub fn recognize(&self, image: &[u8], dpi: Option<u32>) -> Result<Vec<OcrLine>, ReadError> {
+        let mut cmd = Command::new(&self.binary);
+        cmd.arg("stdin").arg("stdout").arg("--tessdata-dir").arg(&self.tessdata).args(["-l", "deu"]);
+        if let Some(dpi) = dpi.filter(|d| (70..=2400).contains(d)) {
+            cmd.args(["--dpi", &dpi.to_string()]);
+        }
+        cmd.arg("tsv")
+            .env("OMP_THREAD_LIMIT", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        limit_child(&mut cmd);
+        let failed = ReadError::OcrUnavailable(OcrReason::StartFailed);
+        let mut child = cmd.spawn().map_err(|_| failed)?;
+
+        // Feed and drain on threads of their own: a pipe that fills up would block both sides.
+        let mut stdin = child.stdin.take().ok_or(failed)?;
+        let mut stdout = child.stdout.take().ok_or(failed)?;
+        let tsv = std::thread::scope(|s| {
+            s.spawn(move || {
+                // A child that dies early closes the pipe; its exit status tells what happened.
+                let _ = stdin.write_all(image);
+            });
+            let reader = s.spawn(move || {
+                let mut out = Vec::new();
+                let _ = stdout.by_ref().take(64 << 20).read_to_end(&mut out);
+                out
+            });
+            let started = Instant::now();
+            let status = loop {
+                match child.try_wait() {
+                    Ok(Some(status)) => break Some(status),
+                    Ok(None) if started.elapsed() > TIMEOUT => {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        break None;
+                    }
+                    Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+                    Err(_) => break None,
                 }
-                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-                Err(_) => break None,
-            }
-        };
-        let out = reader.join().unwrap_or_default();
-        status.filter(|s| s.success()).map(|_| out)
-    });
-    // Tesseract fails on images it cannot decode: the file is broken, not the installation.
-    let tsv = tsv.ok_or(ReadError::Corrupt)?;
-    Ok(parse_tsv(&String::from_utf8_lossy(&tsv)))
+            };
+            let out = reader.join().unwrap_or_default();
+            status.filter(|s| s.success()).map(|_| out)
+        });
+        // Tesseract fails on images it cannot decode: the file is broken, not the installation.
+        let tsv = tsv.ok_or(ReadError::Corrupt)?;
+        Ok(parse_tsv(&String::from_utf8_lossy(&tsv)))
+    }
 }
 
 #[cfg(unix)]
@@ -210,10 +231,8 @@ pub(crate) fn blocks(lines: Vec<OcrLine>, page: Option<u32>) -> Vec<RawBlock> {
 
 /// The reader for image files.
 pub(crate) fn read_image(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadError> {
-    if !budget.opts.ocr {
-        return Err(ReadError::OcrUnavailable("Die Texterkennung ist ausgeschaltet."));
-    }
-    let lines = recognize(bytes, None, budget.opts.tessdata_dir.as_deref())?;
+    let tesseract = Tesseract::locate(&budget.opts).map_err(ReadError::OcrUnavailable)?;
+    let lines = tesseract.recognize(bytes, None)?;
     // No text found: `lib.rs` adds its "kein lesbarer Text" warning, as for every format.
     Ok(Parsed { blocks: blocks(lines, None), ..Default::default() })
 }
@@ -244,6 +263,10 @@ mod tests {
     #[test]
     fn a_folder_without_german_data_is_named_as_missing() {
         let empty = std::env::temp_dir();
-        assert_eq!(tessdata_dir(Some(&empty.join("gibt-es-nicht"))), Err(NO_GERMAN));
+        assert_eq!(tessdata_dir(Some(&empty.join("gibt-es-nicht"))), Err(OcrReason::NoGermanData));
+        let opts = ExtractOptions { tessdata_dir: Some(empty.join("gibt-es-nicht")), ..Default::default() };
+        assert_eq!(Tesseract::locate(&opts).unwrap_err(), OcrReason::NoGermanData);
+        // Switched off is said first, whatever else is missing.
+        assert_eq!(Tesseract::locate(&ExtractOptions { ocr: false, ..opts }).unwrap_err(), OcrReason::SwitchedOff);
     }
 }

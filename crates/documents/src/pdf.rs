@@ -16,15 +16,16 @@
 //! stored — JPEG (`DCTDecode`) and JPEG 2000 (`JPXDecode`) bytes unchanged, Flate-compressed or
 //! raw pixels (8-bit gray or RGB, 1-bit black and white) wrapped into a PNM header — rather than
 //! rasterising the page (no PDF renderer needed). CCITT fax images and other colour spaces are
-//! reported as a warning. A password-protected file is reported as [`ReadError::Encrypted`], a
-//! password-protected file as [`ReadError::Encrypted`]. Files encrypted with an empty user
-//! password ("may not be edited") open normally, as they do in every viewer.
+//! reported as a warning. A password-protected file is reported as [`ReadError::Encrypted`].
+//! Files encrypted with an empty user password ("may not be edited") open normally, as they do
+//! in every viewer.
 
 use std::collections::BTreeMap;
 
 use lopdf::content::{Content, Operation};
 use lopdf::{Document, Encoding, LoadOptions, Object, ObjectId};
 
+use super::error::OcrReason;
 use super::limits::Budget;
 use super::model::Metadata;
 use super::{ocr, Parsed, RawBlock, ReadError};
@@ -47,14 +48,17 @@ pub fn read(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadError> {
         parsed.warnings.push("Die PDF-Datei ist beschädigt und wurde repariert; einzelne Inhalte können fehlen.".to_owned());
     }
     let mut unreadable = 0;
+    // Looked up at the first page with a scan, then kept for the file's other pages.
+    let mut tesseract = None;
     for (&number, &page_id) in &pages {
         match page_paragraphs(&doc, page_id, limit, budget) {
-            Ok(paragraphs) if paragraphs.is_empty() => match ocr_page(&doc, page_id, budget) {
+            Ok(paragraphs) if paragraphs.is_empty() => match ocr_page(&doc, page_id, budget, &mut tesseract) {
                 Ok(lines) if !lines.is_empty() => parsed.blocks.extend(ocr::blocks(lines, Some(number))),
                 Ok(_) => parsed.warnings.push(format!("Seite {number} hat keine Textebene, und auf ihr wurde kein Text erkannt.")),
                 Err(ReadError::Limit) => return Err(ReadError::Limit),
                 Err(ReadError::OcrUnavailable(reason)) => parsed.warnings.push(format!(
-                    "Seite {number} hat keine Textebene (gescannt?) und wurde nicht gelesen: {reason}"
+                    "Seite {number} hat keine Textebene (gescannt?) und wurde nicht gelesen: {}",
+                    reason.message_de()
                 )),
                 Err(_) => parsed.warnings.push(format!(
                     "Seite {number} hat keine Textebene, und ihr Bild konnte für die Texterkennung nicht gelesen werden."
@@ -76,15 +80,23 @@ pub fn read(bytes: &[u8], budget: &Budget) -> Result<Parsed, ReadError> {
     Ok(parsed)
 }
 
-/// OCR of a page without text: its largest image, as Tesseract can decode it.
-fn ocr_page(doc: &Document, page_id: ObjectId, budget: &Budget) -> Result<Vec<ocr::OcrLine>, ReadError> {
-    if !budget.opts.ocr {
-        return Err(ReadError::OcrUnavailable("Die Texterkennung ist ausgeschaltet."));
-    }
+/// OCR of a page without text: its largest image, as Tesseract can decode it. Tesseract is
+/// looked up at the first page that has an image (`tesseract` keeps the answer for the other
+/// pages); without it the image is not decoded.
+fn ocr_page(
+    doc: &Document,
+    page_id: ObjectId,
+    budget: &Budget,
+    tesseract: &mut Option<Result<ocr::Tesseract, OcrReason>>,
+) -> Result<Vec<ocr::OcrLine>, ReadError> {
     let images = doc.get_page_images(page_id).map_err(|_| ReadError::Corrupt)?;
     let Some(image) = images.iter().max_by_key(|i| i.width.saturating_mul(i.height)) else {
         return Ok(Vec::new());
     };
+    let tesseract = tesseract
+        .get_or_insert_with(|| ocr::Tesseract::locate(&budget.opts))
+        .as_ref()
+        .map_err(|&reason| ReadError::OcrUnavailable(reason))?;
     let (width, height) = (u64::try_from(image.width).unwrap_or(0), u64::try_from(image.height).unwrap_or(0));
     if width == 0 || height == 0 {
         return Err(ReadError::Corrupt);
@@ -119,7 +131,7 @@ fn ocr_page(doc: &Document, page_id: ObjectId, budget: &Budget) -> Result<Vec<oc
         _ => return Err(ReadError::Corrupt),
     };
     let dpi = page_width_pt(doc, page_id).map(|pt| (width as f64 * 72.0 / pt).round() as u32);
-    ocr::recognize(&encoded, dpi, budget.opts.tessdata_dir.as_deref())
+    tesseract.recognize(&encoded, dpi)
 }
 
 /// Raw pixels with a Netpbm header, which leptonica reads: P4 (1 bit, 1 = black, so PDF's
@@ -462,6 +474,70 @@ mod tests {
         assert_eq!(pdf_date("D:20240315103000Z"), "2024-03-15T10:30:00Z");
         assert_eq!(pdf_date("D:2024"), "2024-01-01T00:00:00");
         assert_eq!(pdf_date("gestern"), "gestern");
+    }
+
+    /// A PDF whose pages show one 5000 × 5000 gray scan each (25 MB of pixels, Flate-compressed
+    /// to a few KB) and no text.
+    fn scanned_pdf(pages: usize) -> Vec<u8> {
+        use lopdf::{dictionary, Stream};
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let mut image = Stream::new(
+            dictionary! {
+                "Type" => "XObject", "Subtype" => "Image", "Width" => 5000, "Height" => 5000,
+                "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+            },
+            vec![255; 5000 * 5000],
+        );
+        image.compress().unwrap();
+        let image_id = doc.add_object(image);
+        let resources_id = doc.add_object(dictionary! { "XObject" => dictionary! { "Im1" => image_id } });
+        let content = b"q 595 0 0 842 0 0 cm /Im1 Do Q".to_vec();
+        let kids: Vec<Object> = (0..pages)
+            .map(|_| {
+                let content_id = doc.add_object(Stream::new(dictionary! {}, content.clone()));
+                doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content_id }).into()
+            })
+            .collect();
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! {
+                "Type" => "Pages", "Kids" => kids, "Count" => pages as i64, "Resources" => resources_id,
+                "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            }),
+        );
+        let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog_id);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn without_ocr_scanned_pages_are_warnings_and_not_decoded() {
+        let bytes = scanned_pdf(3);
+        // 3 × 25 MB of pixels would exceed this budget: decoded for nothing, the file would fail.
+        let opts = crate::ExtractOptions {
+            max_decompressed_bytes: 32 * crate::limits::MIB,
+            tessdata_dir: Some(std::env::temp_dir().join("gibt-es-nicht")),
+            ..Default::default()
+        };
+        let budget = Budget::new(&opts);
+        let parsed = read(&bytes, &budget).unwrap();
+        assert!(parsed.blocks.is_empty());
+        let reason = "Die deutschen Sprachdaten für Tesseract („deu“) fehlen.";
+        let expected: Vec<String> =
+            (1..=3).map(|n| format!("Seite {n} hat keine Textebene (gescannt?) und wurde nicht gelesen: {reason}")).collect();
+        assert_eq!(parsed.warnings, expected);
+        assert!(budget.remaining() > 31 * crate::limits::MIB, "the scans were not decoded");
+
+        // OCR switched off: the same, with its own reason.
+        let parsed = read(&bytes, &Budget::new(&crate::ExtractOptions { ocr: false, ..opts })).unwrap();
+        assert_eq!(
+            parsed.warnings[0],
+            "Seite 1 hat keine Textebene (gescannt?) und wurde nicht gelesen: Die Texterkennung ist ausgeschaltet."
+        );
+        assert_eq!(parsed.warnings.len(), 3);
     }
 
     #[test]
